@@ -1,0 +1,31 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  'use strict';
+
+  // htmx requests carry the CSRF token from the page, like the hidden field in plain forms.
+  document.addEventListener('htmx:configRequest', function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers['x-csrf-token'] = meta.getAttribute('content');
+  });
+
+  // After a swap, move focus where a screen reader user needs it: to the error summary when a
+  // form came back with errors, otherwise to the main content of a newly loaded page.
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var summary = document.querySelector('.error-summary');
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    var elt = event.detail && event.detail.elt;
+    if (elt === document.body) {
+      var main = document.getElementById('main');
+      if (main) main.focus({ preventScroll: true });
+    }
+  });
+
+  // When JavaScript runs, the error summary on a full page load gets focus too.
+  document.addEventListener('DOMContentLoaded', function () {
+    var summary = document.querySelector('.error-summary');
+    if (summary) summary.focus();
+  });
+})();

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { AppContext } from './core/context.js';
+import { Catalogue } from './core/i18n.js';
+import { messages as coreMessages } from './core/messages.js';
+import { coreRoutes } from './core/routes.js';
+import { createEta, publicDir, setupWeb } from './core/web.js';
+import type { Database, Db } from './db/index.js';
+import { accountRoutes } from './modules/accounts/routes.js';
+import { messages as accountMessages } from './modules/accounts/messages.js';
+import { adminRoutes } from './modules/admin/routes.js';
+import { messages as adminMessages } from './modules/admin/messages.js';
+import { createTransport, MailWorker, renderMail } from './modules/mail/worker.js';
+import { planRoutes } from './modules/plans/routes.js';
+import { messages as planMessages } from './modules/plans/messages.js';
+import { postgresRateLimitStore } from './modules/ratelimit/store.js';
+import { resolveSecret } from './modules/settings/service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    ctx: AppContext;
+    mailWorker: MailWorker;
+  }
+}
+
+export const catalogue = new Catalogue([coreMessages, accountMessages, adminMessages, planMessages]);
+
+const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
+
+// Nothing that identifies a person is logged: no query strings (tokens), no IPs, no headers.
+const serializers = {
+  req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
+export interface BuildOptions {
+  config: Config;
+  database: Database;
+  /** Tests pass `false` to keep logs quiet. */
+  logger?: boolean;
+}
+
+export async function buildApp({ config, database, logger = true }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: config.logLevel, serializers } : false,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const secret = await resolveSecret(database.db, config.sessionSecret);
+  const eta = createEta(config.env === 'production');
+
+  const worker = new MailWorker(
+    database.db,
+    createTransport(config),
+    (template, locale, payload) => renderMail(eta, catalogue, config, template, locale, payload),
+    config,
+    app.log,
+  );
+  const ctx: AppContext = { db: database.db, config, secret, mailQueued: () => worker.nudge() };
+  app.decorate('config', config);
+  app.decorate('db', database.db);
+  app.decorate('ctx', ctx);
+  app.decorate('mailWorker', worker);
+
+  await app.register(cookie, { secret, hook: 'onRequest' });
+  await app.register(formbody);
+  const https = config.baseUrl.startsWith('https:');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: '_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: https, signed: true },
+  });
+  await app.register(rateLimit, { global: false, store: postgresRateLimitStore(database.db) });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: config.env === 'production' ? '1d' : 0 });
+  await app.register(fastifyStatic, {
+    root: htmxDir,
+    prefix: '/assets/vendor/',
+    decorateReply: false,
+    allowedPath: (pathName) => pathName === '/htmx.min.js',
+    maxAge: '7d',
+  });
+
+  setupWeb(app, catalogue, eta);
+  coreRoutes(app, ctx, database);
+  planRoutes(app, ctx);
+  accountRoutes(app, ctx);
+  adminRoutes(app, ctx);
+
+  app.addHook('onClose', async () => {
+    await worker.stop();
+  });
+  return app;
+}

@@ -1,0 +1,175 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadSession, SESSION_COOKIE } from '../modules/accounts/sessions.js';
+import { type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
+import { DomainError } from './errors.js';
+import { isBoosted, isHtmx } from './http.js';
+import { type Catalogue, defaultLocale, directionOf, isLocale, type Locale, locales, negotiateLocale, type Translate } from './i18n.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale;
+    t: Translate;
+    user: CurrentUser | null;
+    sessionToken: string | null;
+    flashKey: string | null;
+  }
+  interface FastifyReply {
+    /** Renders a page template (which chooses its layout) with the shared view context. */
+    page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
+    /** Renders a template on its own, for htmx fragments. */
+    fragment(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
+    /** A one-time notice shown on the next page, e.g. after a redirect. */
+    flash(messageKey: string): void;
+  }
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const viewsDir = path.resolve(here, '..', '..', 'views');
+export const publicDir = path.resolve(here, '..', '..', 'public');
+
+export const LANG_COOKIE = 'lang';
+const FLASH_COOKIE = 'flash';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function createEta(production: boolean): Eta {
+  return new Eta({ views: viewsDir, cache: production, autoEscape: true, autoTrim: [false, 'nl'] });
+}
+
+export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta): void {
+  const { config } = app;
+  const translators = Object.fromEntries(locales.map((l) => [l, catalogue.translator(l)])) as Record<Locale, Translate>;
+  const secureCookies = config.baseUrl.startsWith('https:');
+
+  app.decorateRequest('locale', defaultLocale);
+  app.decorateRequest('t', null as unknown as Translate);
+  app.decorateRequest('user', null);
+  app.decorateRequest('sessionToken', null);
+  app.decorateRequest('flashKey', null);
+
+  // Session, language and access in one hook, before the body is read: a request without the
+  // right role is refused without parsing anything it sent.
+  app.addHook('onRequest', async (req, reply) => {
+    req.t = translators[defaultLocale];
+    const signed = req.cookies[SESSION_COOKIE];
+    if (signed) {
+      const unsigned = req.unsignCookie(signed);
+      if (unsigned.valid && unsigned.value) {
+        req.user = await loadSession(app.db, unsigned.value, config.sessionDays);
+        if (req.user) req.sessionToken = unsigned.value;
+      }
+      if (!req.user) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    const cookieLang = req.cookies[LANG_COOKIE];
+    req.locale = isLocale(cookieLang)
+      ? cookieLang
+      : req.user && isLocale(req.user.locale)
+        ? req.user.locale
+        : negotiateLocale(req.headers['accept-language']);
+    req.t = translators[req.locale];
+    const flash = req.cookies[FLASH_COOKIE];
+    if (flash) {
+      const unsigned = req.unsignCookie(flash);
+      if (unsigned.valid && unsigned.value && catalogue.has(req.locale, unsigned.value)) req.flashKey = unsigned.value;
+    }
+
+    const routeConfig = req.routeOptions.config;
+    const outcome = checkAccess(routeConfig?.access, req.user);
+    if (outcome === 'signin') {
+      if (SAFE_METHODS.has(req.method)) {
+        if (isHtmx(req)) return reply.header('hx-redirect', signInUrl(req)).code(401).send();
+        return reply.redirect(signInUrl(req), 303);
+      }
+      return renderError(req, reply, 401, 'errors.unauthorized');
+    }
+    if (outcome === 'forbidden') return renderError(req, reply, 403, 'errors.forbidden');
+  });
+
+  app.addHook('preHandler', (req, reply, done) => {
+    if (SAFE_METHODS.has(req.method)) return done();
+    app.csrfProtection(req, reply, done);
+  });
+
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined && !isFrameworkRoute(route.url, route.method)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+    }
+  });
+
+  function context(req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>): Record<string, unknown> {
+    const flashKey = req.flashKey;
+    if (flashKey) {
+      reply.clearCookie(FLASH_COOKIE, { path: '/' });
+      req.flashKey = null;
+    }
+    return {
+      t: req.t,
+      locale: req.locale,
+      dir: directionOf(req.locale),
+      locales,
+      user: req.user,
+      path: req.url.split('?')[0],
+      url: req.url,
+      csrfToken: reply.generateCsrf(),
+      flash: flashKey ? req.t(flashKey) : null,
+      fragment: isBoosted(req),
+      passwordMin: config.passwordMinLength,
+      errors: {},
+      values: {},
+      ...data,
+    };
+  }
+
+  app.decorateReply('page', function (this: FastifyReply, template: string, data = {}, status = 200) {
+    const html = eta.render(template, context(this.request, this, data));
+    return this.code(status).type('text/html; charset=utf-8').header('vary', 'HX-Request, HX-Boosted').send(html);
+  });
+
+  app.decorateReply('fragment', function (this: FastifyReply, template: string, data = {}, status = 200) {
+    const html = eta.render(template, context(this.request, this, data));
+    return this.code(status).type('text/html; charset=utf-8').send(html);
+  });
+
+  app.decorateReply('flash', function (this: FastifyReply, messageKey: string) {
+    this.setCookie(FLASH_COOKIE, messageKey, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies,
+      signed: true,
+      maxAge: 120,
+    });
+  });
+
+  function renderError(req: FastifyRequest, reply: FastifyReply, status: number, key: string, messageKey?: string, params?: Record<string, string | number>) {
+    if (!req.t) req.t = translators[defaultLocale];
+    const data = {
+      status,
+      title: req.t(`${key}.title`),
+      text: req.t(messageKey ?? `${key}.text`, params),
+    };
+    if (isHtmx(req) && !isBoosted(req)) {
+      // A fragment request that fails shows its message in the page's live region.
+      return reply.header('hx-retarget', '#messages').header('hx-reswap', 'innerHTML').fragment('/errors/fragment', data, status);
+    }
+    return reply.page('/errors/page', data, status);
+  }
+
+  app.setNotFoundHandler((req, reply) => renderError(req, reply, 404, 'errors.notFound'));
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error instanceof DomainError) {
+      const base = `errors.${{ 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 429: 'rateLimited' }[error.status] ?? 'badRequest'}`;
+      return renderError(req, reply, error.status, base, error.messageKey, error.params);
+    }
+    if (error.code?.startsWith('FST_CSRF')) return renderError(req, reply, 403, 'errors.csrf');
+    const status = error.statusCode ?? 500;
+    if (status === 413) return renderError(req, reply, 413, 'errors.tooLarge');
+    if (status === 429) return renderError(req, reply, 429, 'errors.rateLimited');
+    if (status >= 400 && status < 500) return renderError(req, reply, status, 'errors.badRequest');
+    req.log.error({ err: error }, 'request failed');
+    return renderError(req, reply, 500, 'errors.server');
+  });
+}

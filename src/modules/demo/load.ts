@@ -1,0 +1,155 @@
+import { count, eq } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/index.js';
+import { hashPassword } from '../accounts/passwords.js';
+import { type GrantableRole, type Role, userRoles, users } from '../accounts/schema.js';
+import { committees, departmentMembers, departments } from '../departments/schema.js';
+import {
+  consultations,
+  fields,
+  goals,
+  measureCommittees,
+  measureDepartments,
+  measures,
+  phases,
+  planVersions,
+  principles,
+} from '../plans/schema.js';
+import { type DemoMeasure, demoCommittees, demoConsultation, demoDepartments } from './content.js';
+
+export interface DemoAccount {
+  role: Role;
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+/** One account per role; the department editor belongs to the Jugendamt. */
+export const demoAccounts: DemoAccount[] = [
+  { role: 'participant', email: 'teilnehmerin@example.org', password: 'Demo-Passwort-2026', displayName: 'Mira aus Pieschen' },
+  { role: 'organisation_representative', email: 'verein@example.org', password: 'Demo-Passwort-2026', displayName: 'Ausländerrat (Beispiel)' },
+  { role: 'moderator', email: 'moderation@example.org', password: 'Demo-Passwort-2026', displayName: 'Moderation' },
+  { role: 'organiser', email: 'beteiligung@example.org', password: 'Demo-Passwort-2026', displayName: 'Beteiligungsbüro' },
+  { role: 'department_editor', email: 'jugendamt@example.org', password: 'Demo-Passwort-2026', displayName: 'Jugendamt' },
+  { role: 'admin', email: 'admin@example.org', password: 'Demo-Passwort-2026', displayName: 'Administration' },
+];
+const EDITOR_DEPARTMENT = 'jugendamt';
+
+/** True when the database holds no consultation and no user: a fresh installation. */
+export async function isEmpty(db: DbOrTx): Promise<boolean> {
+  const [c] = await db.select({ n: count() }).from(consultations);
+  const [u] = await db.select({ n: count() }).from(users);
+  return (c?.n ?? 0) === 0 && (u?.n ?? 0) === 0;
+}
+
+/** Loads the demo consultation and demo accounts; skips whatever already exists. */
+export async function loadDemo(db: Db): Promise<DemoAccount[]> {
+  const hashes = await Promise.all(demoAccounts.map((a) => hashPassword(a.password)));
+  await db.transaction(async (tx) => {
+    await tx.insert(departments).values(demoDepartments).onConflictDoNothing();
+    await tx.insert(committees).values(demoCommittees).onConflictDoNothing();
+    const departmentIds = new Map((await tx.select({ id: departments.id, slug: departments.slug }).from(departments)).map((d) => [d.slug, d.id]));
+    const committeeIds = new Map((await tx.select({ id: committees.id, slug: committees.slug }).from(committees)).map((c) => [c.slug, c.id]));
+
+    const [existing] = await tx.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, demoConsultation.slug));
+    if (!existing) await insertConsultation(tx, departmentIds, committeeIds);
+
+    for (const [i, account] of demoAccounts.entries()) {
+      const [user] = await tx
+        .insert(users)
+        .values({ email: account.email, passwordHash: hashes[i], displayName: account.displayName, emailConfirmedAt: new Date(), locale: 'de' })
+        .onConflictDoNothing()
+        .returning({ id: users.id });
+      if (!user) continue;
+      if (account.role !== 'participant') {
+        await tx.insert(userRoles).values({ userId: user.id, role: account.role as GrantableRole });
+      }
+      if (account.role === 'department_editor') {
+        const departmentId = departmentIds.get(EDITOR_DEPARTMENT);
+        if (departmentId) await tx.insert(departmentMembers).values({ userId: user.id, departmentId });
+      }
+    }
+  });
+  return demoAccounts;
+}
+
+async function insertConsultation(tx: DbOrTx, departmentIds: Map<string, number>, committeeIds: Map<string, number>): Promise<void> {
+  const c = demoConsultation;
+  const [consultation] = await tx
+    .insert(consultations)
+    .values({ slug: c.slug, title: c.title, summary: c.summary, paperReference: c.paperReference, relatedPapers: c.relatedPapers, contact: c.contact, status: 'published' })
+    .returning({ id: consultations.id });
+  if (!consultation) throw new Error('consultation insert returned nothing');
+  await tx.insert(phases).values(
+    c.phases.map((p, position) => ({
+      consultationId: consultation.id,
+      kind: p.kind,
+      title: p.title,
+      description: p.description,
+      opensAt: new Date(p.opensAt),
+      closesAt: new Date(p.closesAt),
+      channels: p.channels,
+      moderationMode: p.moderationMode,
+      position,
+    })),
+  );
+
+  for (const [position, v] of c.versions.entries()) {
+    const [version] = await tx
+      .insert(planVersions)
+      .values({ consultationId: consultation.id, label: v.label, status: v.status, position, publishedAt: v.status === 'draft' ? null : new Date() })
+      .returning({ id: planVersions.id });
+    if (!version) throw new Error('version insert returned nothing');
+    const planVersionId = version.id;
+    if (v.principles.length) {
+      await tx.insert(principles).values(v.principles.map((p, i) => ({ planVersionId, kind: p.kind, text: p.text, source: p.source, position: i })));
+    }
+
+    const addMeasures = async (list: DemoMeasure[], fieldId: number | null, goalId: number | null) => {
+      if (list.length === 0) return;
+      const rows = await tx
+        .insert(measures)
+        .values(
+          list.map((m, i) => ({
+            planVersionId,
+            fieldId,
+            goalId,
+            key: m.key,
+            code: m.code,
+            text: m.text,
+            timeframe: m.timeframe,
+            relatedPapers: m.relatedPapers,
+            isExample: m.isExample,
+            position: i,
+          })),
+        )
+        .returning({ id: measures.id, key: measures.key });
+      const ids = new Map(rows.map((r) => [r.key, r.id]));
+      const departmentLinks = list.flatMap((m) => [
+        ...m.lead.map((slug) => ({ measureId: ids.get(m.key)!, departmentId: departmentIds.get(slug)!, role: 'lead' as const })),
+        ...m.support
+          .filter((slug) => !m.lead.includes(slug))
+          .map((slug) => ({ measureId: ids.get(m.key)!, departmentId: departmentIds.get(slug)!, role: 'support' as const })),
+      ]);
+      const committeeLinks = list.flatMap((m) => m.committees.map((slug) => ({ measureId: ids.get(m.key)!, committeeId: committeeIds.get(slug)! })));
+      if (departmentLinks.length) await tx.insert(measureDepartments).values(departmentLinks);
+      if (committeeLinks.length) await tx.insert(measureCommittees).values(committeeLinks);
+    };
+
+    await addMeasures(v.crossCuttingMeasures, null, null);
+    for (const [fieldPosition, f] of v.fields.entries()) {
+      const [fieldRow] = await tx
+        .insert(fields)
+        .values({ planVersionId, key: f.key, code: f.code, title: f.title, description: f.description, isExample: f.isExample, position: fieldPosition })
+        .returning({ id: fields.id });
+      if (!fieldRow) throw new Error('field insert returned nothing');
+      for (const [goalPosition, g] of f.goals.entries()) {
+        const [goalRow] = await tx
+          .insert(goals)
+          .values({ planVersionId, fieldId: fieldRow.id, key: g.key, code: g.code, text: g.text, isExample: g.isExample, position: goalPosition })
+          .returning({ id: goals.id });
+        if (!goalRow) throw new Error('goal insert returned nothing');
+        await addMeasures(g.measures, fieldRow.id, goalRow.id);
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Locale } from '../../core/i18n.js';
+import type { DbOrTx } from '../../db/index.js';
+import { mailOutbox } from './schema.js';
+
+export const mailTemplates = [
+  'confirm_email',
+  'already_registered',
+  'magic_link',
+  'password_reset',
+  'password_changed',
+  'account_deleted',
+] as const;
+export type MailTemplate = (typeof mailTemplates)[number];
+
+export interface OutgoingMail {
+  to: string;
+  template: MailTemplate;
+  locale: Locale;
+  payload: Record<string, string | number | boolean | null>;
+}
+
+/** Call inside the transaction of the action that causes the mail. */
+export async function enqueueMail(db: DbOrTx, mail: OutgoingMail): Promise<void> {
+  await db.insert(mailOutbox).values({
+    toAddress: mail.to,
+    template: mail.template,
+    locale: mail.locale,
+    payload: mail.payload,
+  });
+}
