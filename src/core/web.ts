@@ -3,12 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadSession, SESSION_COOKIE } from '../modules/accounts/sessions.js';
-import { type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
+import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
 import { DomainError } from './errors.js';
 import { isBoosted, isHtmx } from './http.js';
 import { type Catalogue, defaultLocale, directionOf, isLocale, type Locale, locales, negotiateLocale, type Translate } from './i18n.js';
 
+export interface AccessRule {
+  method: string;
+  url: string;
+  access: Access;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its access rule: the role matrix test walks this list. */
+    accessRules: AccessRule[];
+  }
   interface FastifyRequest {
     locale: Locale;
     t: Translate;
@@ -92,10 +102,12 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta): 
     app.csrfProtection(req, reply, done);
   });
 
+  app.decorate('accessRules', [] as AccessRule[]);
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined && !isFrameworkRoute(route.url, route.method)) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
-    }
+    if (isFrameworkRoute(route.url, route.method)) return;
+    const access = route.config?.access;
+    if (access === undefined) throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+    for (const method of [route.method].flat()) app.accessRules.push({ method, url: route.url, access });
   });
 
   function context(req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>): Record<string, unknown> {

@@ -51,7 +51,8 @@ export async function getUserDetail(ctx: AppContext, userId: string) {
     ctx.db.select().from(departments).orderBy(asc(departments.name)),
   ]);
   return {
-    user,
+    // Not `user`: that name is the signed-in person in every view.
+    account: user,
     roles: new Set(roles.map((r) => r.role)),
     departmentIds: new Set(memberships.map((m) => m.departmentId)),
     departments: allDepartments,
