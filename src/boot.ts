@@ -5,6 +5,8 @@ import { type Database, openDatabase } from './db/index.js';
 
 /** Reads the configuration or stops with one line naming the bad variable. */
 export function configOrExit(): Config {
+  // A .env file in the working directory is read if present; real environment variables win.
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig();
   } catch (error) {

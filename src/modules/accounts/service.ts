@@ -260,7 +260,7 @@ export async function updateProfile(ctx: AppContext, userId: string, input: { di
  */
 export async function deleteAccount(ctx: AppContext, userId: string, password: string, confirmation: string, expected: string): Promise<void> {
   const [user] = await ctx.db.select().from(users).where(eq(users.id, userId));
-  if (!user || !user.email) throw new DomainError(404, 'errors.notFound.text');
+  if (!user?.email) throw new DomainError(404, 'errors.notFound.text');
   const errors: FieldErrors = {};
   if (user.passwordHash) {
     if (!(await verifyPassword(user.passwordHash, password))) errors.password = 'accounts.errors.passwordWrong';
