@@ -52,7 +52,9 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
 /** Embedded PostgreSQL (WASM). `dataDir` null keeps it in memory. */
 export async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ?? undefined);
+  // PGlite's default buffer pool costs ~140 MB of resident memory; an embedded single-process
+  // database does well with a smaller one.
+  const client = await PGlite.create(dataDir ?? undefined, { postgresqlconf: 'shared_buffers=32MB' });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
