@@ -51,7 +51,7 @@ describe.each(drivers)('role matrix on every privileged route [%s]', (driver) =>
         const client = clients.get(who)!;
         // Deleting an account would sign the client out for the remaining checks; use a
         // wrong password so an allowed request stops at validation (422) instead.
-        const form = rule.url === '/account/delete' ? { password: 'wrong password!', confirmation: 'no' } : {};
+        const form: Record<string, string> = rule.url === '/account/delete' ? { password: 'wrong password!', confirmation: 'no' } : {};
         const res = rule.method === 'GET' ? await client.get(url) : await client.post(url, form);
         const ok = allowed(rule.access, who);
         let expected: string;

@@ -11,9 +11,17 @@ export function phaseState(phase: Pick<Phase, 'opensAt' | 'closesAt'>, now = new
   return now <= phase.closesAt ? 'open' : 'closed';
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one; keep one per language.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Dates of the process are Europe/Berlin dates, whatever the server's time zone. */
 export function formatDate(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(date);
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' });
+    dateFormats.set(locale, format);
+  }
+  return format.format(date);
 }
 
 export function planRoutes(app: FastifyInstance, ctx: AppContext): void {

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: throughput and latency of the main pages against a bare Fastify route on the
+ * same machine (DESIGN §6). The servers run in child processes so the load generator does not
+ * steal their CPU. Uses BENCH_DATABASE_URL (a PostgreSQL database it may fill with demo data),
+ * else an embedded PGlite database in a temporary directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+async function run(title: string, url: string, headers: Record<string, string> = {}) {
+  const result = await autocannon({ url, connections, duration: seconds, headers });
+  const row = {
+    title,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+  console.log(`${title.padEnd(44)} ${String(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   errors ${row.errors}`);
+  return row;
+}
+
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  const page = await fetch(`${base}/signin`);
+  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const html = await page.text();
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  const res = await fetch(`${base}/signin`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return `${cookies}; ${session}`;
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mitsprache-bench-'));
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? '';
+const children: ChildProcess[] = [];
+try {
+  const hello = await start(
+    ['-e', "const f=require('fastify')();f.get('/',async()=>({hello:'world'}));f.listen({port:3901,host:'127.0.0.1'}).then(()=>console.log('ready'))"],
+    {},
+    /ready/,
+  );
+  children.push(hello);
+  const app = await start(
+    [path.join(root, 'dist', 'server.js')],
+    {
+      NODE_ENV: 'production',
+      PORT: '3902',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      DEMO_DATA: 'always',
+      MAIL_WORKER: 'false',
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT_MAX: '100000',
+    },
+    /running at/,
+  );
+  children.push(app);
+  const base = 'http://127.0.0.1:3902';
+  console.log(`Database: ${databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite'}; ${connections} connections, ${seconds} s each\n`);
+  const cookie = await signIn(base, 'teilnehmerin@example.org', 'Demo-Passwort-2026');
+  const bare = await run('bare Fastify route (reference)', 'http://127.0.0.1:3901/');
+  const rows = [
+    await run('GET /healthz', `${base}/healthz`),
+    await run('GET / (start page, anonymous)', `${base}/`),
+    await run('GET consultation plan page (anonymous)', `${base}/consultations/aktionsplan-integration-2022-2026`),
+    await run('GET consultation plan page (signed in)', `${base}/consultations/aktionsplan-integration-2022-2026`, { cookie }),
+  ];
+  console.log('\nShare of the bare route’s throughput:');
+  for (const row of rows) console.log(`  ${row.title.padEnd(42)} ${((row.rps / bare.rps) * 100).toFixed(1)} %`);
+  const rss = fs.readFileSync(`/proc/${app.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
+  if (rss) console.log(`\nServer RSS after the run: ${Math.round(Number(rss) / 1024)} MB`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
