@@ -26,8 +26,8 @@ export function renderMail(eta: Eta, catalogue: Catalogue, config: Config, templ
   const data = { ...payload, t, locale: lang, dir: directionOf(lang), baseUrl: config.baseUrl, siteName: t('site.name') };
   return {
     subject: t(`mail.${template}.subject`, payload as Record<string, string>),
-    html: eta.render(`/mail/${template}.html`, data),
-    text: eta.render(`/mail/${template}.txt`, data),
+    html: eta.render(`/mail/${template}.html.eta`, data),
+    text: eta.render(`/mail/${template}.txt.eta`, data),
   };
 }
 
