@@ -3,18 +3,9 @@ import type { Db, DbOrTx } from '../../db/index.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { type GrantableRole, type Role, userRoles, users } from '../accounts/schema.js';
 import { committees, departmentMembers, departments } from '../departments/schema.js';
-import {
-  consultations,
-  fields,
-  goals,
-  measureCommittees,
-  measureDepartments,
-  measures,
-  phases,
-  planVersions,
-  principles,
-} from '../plans/schema.js';
-import { type DemoMeasure, demoCommittees, demoConsultation, demoDepartments } from './content.js';
+import { writePlanDocument } from '../plans/document.js';
+import { consultations, phases, planVersions } from '../plans/schema.js';
+import { demoCommittees, demoConsultation, demoDepartments } from './content.js';
 
 export interface DemoAccount {
   role: Role;
@@ -48,10 +39,9 @@ export async function loadDemo(db: Db): Promise<DemoAccount[]> {
     await tx.insert(departments).values(demoDepartments).onConflictDoNothing();
     await tx.insert(committees).values(demoCommittees).onConflictDoNothing();
     const departmentIds = new Map((await tx.select({ id: departments.id, slug: departments.slug }).from(departments)).map((d) => [d.slug, d.id]));
-    const committeeIds = new Map((await tx.select({ id: committees.id, slug: committees.slug }).from(committees)).map((c) => [c.slug, c.id]));
 
     const [existing] = await tx.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, demoConsultation.slug));
-    if (!existing) await insertConsultation(tx, departmentIds, committeeIds);
+    if (!existing) await insertConsultation(tx);
 
     for (const [i, account] of demoAccounts.entries()) {
       const [user] = await tx
@@ -72,7 +62,7 @@ export async function loadDemo(db: Db): Promise<DemoAccount[]> {
   return demoAccounts;
 }
 
-async function insertConsultation(tx: DbOrTx, departmentIds: Map<string, number>, committeeIds: Map<string, number>): Promise<void> {
+async function insertConsultation(tx: DbOrTx): Promise<void> {
   const c = demoConsultation;
   const [consultation] = await tx
     .insert(consultations)
@@ -94,62 +84,15 @@ async function insertConsultation(tx: DbOrTx, departmentIds: Map<string, number>
   );
 
   for (const [position, v] of c.versions.entries()) {
+    // Content is written while the version is a draft, then the version gets its status.
     const [version] = await tx
       .insert(planVersions)
-      .values({ consultationId: consultation.id, label: v.label, status: v.status, position, publishedAt: v.status === 'draft' ? null : new Date() })
+      .values({ consultationId: consultation.id, label: v.label, status: 'draft', position })
       .returning({ id: planVersions.id });
     if (!version) throw new Error('version insert returned nothing');
-    const planVersionId = version.id;
-    if (v.principles.length) {
-      await tx.insert(principles).values(v.principles.map((p, i) => ({ planVersionId, kind: p.kind, text: p.text, source: p.source, position: i })));
-    }
-
-    const addMeasures = async (list: DemoMeasure[], fieldId: number | null, goalId: number | null) => {
-      if (list.length === 0) return;
-      const rows = await tx
-        .insert(measures)
-        .values(
-          list.map((m, i) => ({
-            planVersionId,
-            fieldId,
-            goalId,
-            key: m.key,
-            code: m.code,
-            text: m.text,
-            timeframe: m.timeframe,
-            relatedPapers: m.relatedPapers,
-            isExample: m.isExample,
-            position: i,
-          })),
-        )
-        .returning({ id: measures.id, key: measures.key });
-      const ids = new Map(rows.map((r) => [r.key, r.id]));
-      const departmentLinks = list.flatMap((m) => [
-        ...m.lead.map((slug) => ({ measureId: ids.get(m.key)!, departmentId: departmentIds.get(slug)!, role: 'lead' as const })),
-        ...m.support
-          .filter((slug) => !m.lead.includes(slug))
-          .map((slug) => ({ measureId: ids.get(m.key)!, departmentId: departmentIds.get(slug)!, role: 'support' as const })),
-      ]);
-      const committeeLinks = list.flatMap((m) => m.committees.map((slug) => ({ measureId: ids.get(m.key)!, committeeId: committeeIds.get(slug)! })));
-      if (departmentLinks.length) await tx.insert(measureDepartments).values(departmentLinks);
-      if (committeeLinks.length) await tx.insert(measureCommittees).values(committeeLinks);
-    };
-
-    await addMeasures(v.crossCuttingMeasures, null, null);
-    for (const [fieldPosition, f] of v.fields.entries()) {
-      const [fieldRow] = await tx
-        .insert(fields)
-        .values({ planVersionId, key: f.key, code: f.code, title: f.title, description: f.description, isExample: f.isExample, position: fieldPosition })
-        .returning({ id: fields.id });
-      if (!fieldRow) throw new Error('field insert returned nothing');
-      for (const [goalPosition, g] of f.goals.entries()) {
-        const [goalRow] = await tx
-          .insert(goals)
-          .values({ planVersionId, fieldId: fieldRow.id, key: g.key, code: g.code, text: g.text, isExample: g.isExample, position: goalPosition })
-          .returning({ id: goals.id });
-        if (!goalRow) throw new Error('goal insert returned nothing');
-        await addMeasures(g.measures, fieldRow.id, goalRow.id);
-      }
+    await writePlanDocument(tx, version.id, v);
+    if (v.status !== 'draft') {
+      await tx.update(planVersions).set({ status: v.status, publishedAt: new Date() }).where(eq(planVersions.id, version.id));
     }
   }
 }
