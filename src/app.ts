@@ -19,8 +19,18 @@ import { messages as accountMessages } from './modules/accounts/messages.js';
 import { adminRoutes } from './modules/admin/routes.js';
 import { messages as adminMessages } from './modules/admin/messages.js';
 import { createTransport, MailWorker, renderMail } from './modules/mail/worker.js';
-import { planRoutes } from './modules/plans/routes.js';
+import { departmentAdminRoutes } from './modules/departments/routes.js';
+import { messages as departmentMessages } from './modules/departments/messages.js';
+import { compareRoutes } from './modules/plans/compare/routes.js';
+import { messages as compareMessages } from './modules/plans/compare/messages.js';
+import { documentRoutes } from './modules/plans/documents/routes.js';
+import { messages as documentMessages } from './modules/plans/documents/messages.js';
+import { editorRoutes } from './modules/plans/editor/routes.js';
+import { messages as editorMessages } from './modules/plans/editor/messages.js';
 import { messages as planMessages } from './modules/plans/messages.js';
+import { planRoutes } from './modules/plans/routes.js';
+import { transferRoutes } from './modules/plans/transfer/routes.js';
+import { messages as transferMessages } from './modules/plans/transfer/messages.js';
 import { postgresRateLimitStore } from './modules/ratelimit/store.js';
 import { resolveSecret } from './modules/settings/service.js';
 
@@ -33,7 +43,17 @@ declare module 'fastify' {
   }
 }
 
-export const catalogue = new Catalogue([coreMessages, accountMessages, adminMessages, planMessages]);
+export const catalogue = new Catalogue([
+  coreMessages,
+  accountMessages,
+  adminMessages,
+  departmentMessages,
+  planMessages,
+  editorMessages,
+  transferMessages,
+  compareMessages,
+  documentMessages,
+]);
 
 const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
 
@@ -48,11 +68,13 @@ export interface BuildOptions {
   database: Database;
   /** Tests pass `false` to keep logs quiet. */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests capture them to check what is logged). */
+  logStream?: NodeJS.WritableStream;
 }
 
-export async function buildApp({ config, database, logger = true }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger = true, logStream }: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ? { level: config.logLevel, serializers } : false,
+    logger: logger ? { level: config.logLevel, serializers, ...(logStream ? { stream: logStream } : {}) } : false,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
@@ -114,8 +136,13 @@ export async function buildApp({ config, database, logger = true }: BuildOptions
   setupWeb(app, catalogue, eta);
   coreRoutes(app, ctx, database);
   planRoutes(app, ctx);
+  compareRoutes(app, ctx);
+  documentRoutes(app, ctx);
+  editorRoutes(app, ctx);
+  transferRoutes(app, ctx);
   accountRoutes(app, ctx);
   adminRoutes(app, ctx);
+  departmentAdminRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await worker.stop();

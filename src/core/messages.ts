@@ -32,6 +32,10 @@ export const messages: Messages = {
     'errors.csrf.title': 'Formular abgelaufen',
     'errors.csrf.text':
       'Das Formular war zu lange geöffnet oder wurde von einer anderen Seite gesendet. Bitte laden Sie die Seite neu und senden Sie es noch einmal.',
+    'errors.conflict.title': 'Nicht möglich',
+    'errors.conflict.text': 'Das geht im aktuellen Zustand nicht. Bitte laden Sie die Seite neu.',
+    'errors.gone.title': 'Nicht mehr gültig',
+    'errors.gone.text': 'Dieser Link oder Eintrag ist nicht mehr gültig.',
     'errors.rateLimited.title': 'Zu viele Versuche',
     'errors.rateLimited.text': 'Sie haben dies in kurzer Zeit zu oft versucht. Bitte warten Sie einige Minuten.',
     'errors.tooLarge.title': 'Zu viele Daten',
@@ -74,6 +78,10 @@ export const messages: Messages = {
     'errors.csrf.title': 'Form expired',
     'errors.csrf.text':
       'The form was open for too long or was sent from another site. Please reload the page and send it again.',
+    'errors.conflict.title': 'Not possible',
+    'errors.conflict.text': 'This is not possible in the current state. Please reload the page.',
+    'errors.gone.title': 'No longer valid',
+    'errors.gone.text': 'This link or entry is no longer valid.',
     'errors.rateLimited.title': 'Too many attempts',
     'errors.rateLimited.text': 'You tried this too often in a short time. Please wait a few minutes.',
     'errors.tooLarge.title': 'Too much data',

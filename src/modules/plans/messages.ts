@@ -48,6 +48,7 @@ export const messages: Messages = {
     'plans.status.draft': 'Entwurf (nicht öffentlich)',
     'plans.status.published': 'veröffentlicht',
     'plans.status.adopted': 'beschlossen',
+    'plans.errors.versionReadOnly': 'Diese Fassung ist veröffentlicht oder beschlossen und kann nicht mehr geändert werden. Legen Sie eine neue Fassung an.',
   },
   en: {
     'plans.home.title': 'Consultations',
@@ -95,5 +96,6 @@ export const messages: Messages = {
     'plans.status.draft': 'draft (not public)',
     'plans.status.published': 'published',
     'plans.status.adopted': 'adopted',
+    'plans.errors.versionReadOnly': 'This version is published or adopted and can no longer be changed. Start a new version.',
   },
 };
