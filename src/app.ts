@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { CACHE_CHANNEL, CacheChannel, PageCache } from './core/cache.js';
 import type { AppContext } from './core/context.js';
 import { Catalogue } from './core/i18n.js';
 import { messages as coreMessages } from './core/messages.js';
@@ -40,6 +41,7 @@ declare module 'fastify' {
     db: Db;
     ctx: AppContext;
     mailWorker: MailWorker;
+    cacheChannel: CacheChannel;
   }
 }
 
@@ -57,10 +59,23 @@ export const catalogue = new Catalogue([
 
 const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
 
-// Nothing that identifies a person is logged: no query strings (tokens), no IPs, no headers.
+// Error texts can quote what was sent: drizzle puts the query parameters into its message.
+function scrub(text: string): string {
+  return text.replace(/^params: .*$/gm, 'params: [omitted]').replace(/[^\s<>"'(),=/:]+@[^\s<>"'(),=/:]+/g, '[address]');
+}
+
+// Nothing that identifies a person is logged: no query strings (tokens), no IPs, no headers,
+// no query parameters or addresses from error messages.
 const serializers = {
   req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
   res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+  err: (err: { name?: string; code?: unknown; message?: unknown; stack?: unknown; cause?: unknown }) => ({
+    type: err instanceof Error ? err.constructor.name : 'Error',
+    code: err.code,
+    message: scrub(String(err.message ?? '')),
+    stack: typeof err.stack === 'string' ? scrub(err.stack) : '',
+    cause: err.cause instanceof Error ? scrub(err.cause.message) : undefined,
+  }),
 };
 
 export interface BuildOptions {
@@ -94,6 +109,10 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   app.decorate('db', database.db);
   app.decorate('ctx', ctx);
   app.decorate('mailWorker', worker);
+
+  const cacheChannel = new CacheChannel(new PageCache(), database.db);
+  await database.listen(CACHE_CHANNEL, (payload) => cacheChannel.receive(payload));
+  app.decorate('cacheChannel', cacheChannel);
 
   await app.register(cookie, { secret, hook: 'onRequest' });
   await app.register(formbody);
@@ -133,7 +152,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
     maxAge: '7d',
   });
 
-  setupWeb(app, catalogue, eta);
+  setupWeb(app, catalogue, eta, cacheChannel);
   coreRoutes(app, ctx, database);
   planRoutes(app, ctx);
   compareRoutes(app, ctx);

@@ -4,9 +4,17 @@ import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadSession, SESSION_COOKIE } from '../modules/accounts/sessions.js';
 import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
-import { DomainError } from './errors.js';
+import type { CacheChannel } from './cache.js';
+import { DomainError, NotFoundError } from './errors.js';
 import { isBoosted, isHtmx } from './http.js';
 import { type Catalogue, defaultLocale, directionOf, isLocale, type Locale, locales, negotiateLocale, type Translate } from './i18n.js';
+
+export interface CachedPageOptions {
+  key: string;
+  tags: readonly string[];
+  template: string;
+  load: () => Promise<({ title: string; validUntil?: Date | null } & Record<string, unknown>) | null>;
+}
 
 export interface AccessRule {
   method: string;
@@ -33,6 +41,13 @@ declare module 'fastify' {
     fragment(template: string, data?: Record<string, unknown>, status?: number): FastifyReply;
     /** A one-time notice shown on the next page, e.g. after a redirect. */
     flash(messageKey: string): void;
+    /**
+     * A page whose content is the same for every reader in a language: rendered once, kept in
+     * the page cache until a change tagged with one of `tags` is announced, and framed per
+     * request by the layout (which holds the personal parts: navigation, CSRF token).
+     * `load` returns the template data with a `title`, or null for 404.
+     */
+    cachedPage(options: CachedPageOptions): Promise<FastifyReply>;
   }
 }
 
@@ -48,7 +63,7 @@ export function createEta(production: boolean): Eta {
   return new Eta({ views: viewsDir, cache: production, autoEscape: true, autoTrim: [false, 'nl'] });
 }
 
-export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta): void {
+export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, cacheChannel: CacheChannel): void {
   const { config } = app;
   const translators = Object.fromEntries(locales.map((l) => [l, catalogue.translator(l)])) as Record<Locale, Translate>;
   const secureCookies = config.baseUrl.startsWith('https:');
@@ -137,6 +152,35 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta): 
   app.decorateReply('page', function (this: FastifyReply, template: string, data = {}, status = 200) {
     const html = eta.render(template, context(this.request, this, data));
     return this.code(status).type('text/html; charset=utf-8').header('vary', 'HX-Request, HX-Boosted').send(html);
+  });
+
+  app.decorateReply('cachedPage', async function (this: FastifyReply, options: CachedPageOptions) {
+    const req = this.request;
+    const key = `${req.locale}|${options.key}`;
+    const { cache } = cacheChannel;
+    let entry = cache.get(key);
+    if (!entry) {
+      const started = cache.begin(options.tags);
+      const data = await options.load();
+      if (data === null) throw new NotFoundError();
+      // Shared content sees no person: no user, no token.
+      const body = eta.render(options.template, {
+        t: req.t,
+        locale: req.locale,
+        dir: directionOf(req.locale),
+        user: null,
+        ...data,
+      });
+      entry = { title: data.title, body, tags: options.tags, expires: data.validUntil?.getTime() };
+      cache.set(key, entry, started);
+    }
+    return this.page('/layout', { title: entry.title, body: entry.body });
+  });
+
+  // After a write, wait until this instance has dropped what the write made stale, so the page
+  // the browser is redirected to is fresh.
+  app.addHook('onSend', async (req, reply) => {
+    if (!SAFE_METHODS.has(req.method) && reply.statusCode < 400) await cacheChannel.settle();
   });
 
   app.decorateReply('fragment', function (this: FastifyReply, template: string, data = {}, status = 200) {

@@ -22,8 +22,9 @@ export interface Database {
   driver: 'pglite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
-  /** Raw client for LISTEN/NOTIFY and health checks. */
   ping(): Promise<void>;
+  /** Subscribes to NOTIFY on a channel; resolves once listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     ping: async () => {
       await client`select 1`;
     },
+    // postgres.js keeps one extra connection for LISTEN and re-subscribes after reconnects.
+    listen: async (channel, onPayload) => {
+      await client.listen(channel, onPayload);
+    },
   };
 }
 
@@ -63,6 +68,9 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     close: () => client.close(),
     ping: async () => {
       await client.query('select 1');
+    },
+    listen: async (channel, onPayload) => {
+      await client.listen(channel, onPayload);
     },
   };
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../core/context.js';
-import { NotFoundError } from '../../core/errors.js';
 import { field } from '../../core/http.js';
 import { findConsultation, listConsultations, loadPublishedPlan, type Phase } from './queries.js';
 
@@ -24,16 +23,38 @@ export function formatDate(date: Date, locale: string): string {
   return format.format(date);
 }
 
-export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/', { config: { access: 'public' } }, async (_req, reply) => {
-    const list = await listConsultations(ctx.db);
-    return reply.page('/plans/home', { consultations: list, phaseState, formatDate });
-  });
+/** The next moment a phase opens or closes: pages showing phase states are stale from then. */
+export function nextPhaseChange(phases: Array<Pick<Phase, 'opensAt' | 'closesAt'>>, now = new Date()): Date | null {
+  const upcoming = phases.flatMap((p) => [p.opensAt, p.closesAt]).filter((d) => d > now);
+  return upcoming.length ? new Date(Math.min(...upcoming.map((d) => d.getTime()))) : null;
+}
 
-  app.get('/consultations/:slug', { config: { access: 'public' } }, async (req, reply) => {
-    const consultation = await findConsultation(ctx.db, field(req.params, 'slug'));
-    if (!consultation) throw new NotFoundError();
-    const plan = await loadPublishedPlan(ctx.db, consultation.id);
-    return reply.page('/plans/consultation', { consultation, plan, phaseState, formatDate });
+export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/', { config: { access: 'public' } }, (req, reply) =>
+    reply.cachedPage({
+      key: '/',
+      tags: ['plans'],
+      template: '/plans/home',
+      load: async () => {
+        const consultations = await listConsultations(ctx.db);
+        const validUntil = nextPhaseChange(consultations.flatMap((c) => c.phases));
+        return { title: req.t('plans.home.title'), consultations, phaseState, formatDate, validUntil };
+      },
+    }),
+  );
+
+  app.get('/consultations/:slug', { config: { access: 'public' } }, (req, reply) => {
+    const slug = field(req.params, 'slug');
+    return reply.cachedPage({
+      key: `/consultations/${slug}`,
+      tags: ['plans'],
+      template: '/plans/consultation',
+      load: async () => {
+        const consultation = await findConsultation(ctx.db, slug);
+        if (!consultation) return null;
+        const plan = await loadPublishedPlan(ctx.db, consultation.id);
+        return { title: consultation.title, consultation, plan, phaseState, formatDate, validUntil: nextPhaseChange(consultation.phases) };
+      },
+    });
   });
 }
