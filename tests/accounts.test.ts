@@ -154,6 +154,20 @@ describe.each(drivers)('accounts over HTTP [%s]', (driver) => {
       expect((await mailsTo(t, 'atomar@example.org')).map((m) => m.template)).toEqual(['confirm_email']);
     });
 
+    it('creates one account when the form is sent twice at once (double click)', async () => {
+      const client = new Client(t.app);
+      await client.get('/register');
+      const form = { email: 'doppelt@example.org', displayName: 'Doppelklick', password: TEST_PASSWORD };
+      const [a, b] = await Promise.all([client.post('/register', form), client.post('/register', form)]);
+      expect([a.statusCode, b.statusCode]).toEqual([303, 303]);
+      expect(a.headers.location).toBe(b.headers.location);
+      expect(await t.db.select().from(users).where(eq(users.email, 'doppelt@example.org'))).toHaveLength(1);
+      const link = await lastLink(t.db, 'doppelt@example.org', '/confirm');
+      // The later of the two holds the link that works.
+      await client.get(link);
+      expect((await client.post('/confirm', { token: tokenOf(link) })).statusCode).toBe(303);
+    });
+
     it('answers an already registered address exactly like a new one and mails its owner instead', async () => {
       const existingId = await createUser(t.db, 'schon-da@example.org');
       const fresh = await register(new Client(t.app), 'ganz-neu@example.org', 'Jemand');

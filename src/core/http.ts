@@ -26,17 +26,20 @@ export function safeNext(value: unknown, fallback = '/'): string {
   return value;
 }
 
+// PostgreSQL text cannot hold NUL (the query fails); no browser sends it in a form or a URL.
+const NUL = /\u0000/g;
+
 /** Reads one string field of a urlencoded body; arrays and other types count as absent. */
 export function field(body: unknown, name: string): string {
   if (body === null || typeof body !== 'object') return '';
   const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
+  return typeof value === 'string' ? value.replace(NUL, '') : '';
 }
 
 export function fieldList(body: unknown, name: string): string[] {
   if (body === null || typeof body !== 'object') return [];
   const value = (body as Record<string, unknown>)[name];
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value === 'string') return [value.replace(NUL, '')];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string').map((v) => v.replace(NUL, ''));
   return [];
 }
