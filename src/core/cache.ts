@@ -10,6 +10,8 @@ interface Entry {
   tags: readonly string[];
   /** Epoch ms after which the entry is stale by itself (e.g. a phase opens); none: until a change. */
   expires?: number;
+  /** The whole page for anonymous readers, split where each reader's CSRF token goes. */
+  framed?: string[];
 }
 
 /**
