@@ -10,6 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { eq } from 'drizzle-orm';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/index.js';
+import { committees, departments } from './modules/departments/schema.js';
+import { generatePlan } from './modules/demo/generated.js';
+import { loadDemo } from './modules/demo/load.js';
+import { writePlanDocument } from './modules/plans/document.js';
+import { consultations, planVersions } from './modules/plans/schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -60,8 +68,32 @@ async function signIn(base: string, email: string, password: string): Promise<st
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mitsprache-bench-'));
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? '';
+const BENCH_SLUG = 'bench-11x6x5';
+
+/** The demo, plus a published plan of 11 fields × 6 goals × 5 measures. */
+async function prepare(): Promise<void> {
+  const database = await openDatabase(loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }));
+  await database.migrate();
+  await loadDemo(database.db);
+  const [existing] = await database.db.select().from(consultations).where(eq(consultations.slug, BENCH_SLUG));
+  if (!existing) {
+    const departmentSlugs = (await database.db.select({ slug: departments.slug }).from(departments)).map((d) => d.slug);
+    const committeeSlugs = (await database.db.select({ slug: committees.slug }).from(committees)).map((c) => c.slug);
+    await database.db.transaction(async (tx) => {
+      const [c] = await tx
+        .insert(consultations)
+        .values({ slug: BENCH_SLUG, title: 'Lasttest-Plan (11 × 6 × 5)', summary: 'Beispielplan für Benchmarks.', status: 'published' })
+        .returning({ id: consultations.id });
+      const [v] = await tx.insert(planVersions).values({ consultationId: c!.id, label: 'Entwurf 1', position: 0 }).returning({ id: planVersions.id });
+      await writePlanDocument(tx, v!.id, generatePlan(11, 6, 5, departmentSlugs, committeeSlugs));
+      await tx.update(planVersions).set({ status: 'published', publishedAt: new Date() }).where(eq(planVersions.id, v!.id));
+    });
+  }
+  await database.close();
+}
 const children: ChildProcess[] = [];
 try {
+  await prepare();
   const hello = await start(
     ['-e', "const f=require('fastify')();f.get('/',async()=>({hello:'world'}));f.listen({port:3901,host:'127.0.0.1'}).then(()=>console.log('ready'))"],
     {},
@@ -76,7 +108,7 @@ try {
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
-      DEMO_DATA: 'always',
+      DEMO_DATA: 'never',
       MAIL_WORKER: 'false',
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT_MAX: '100000',
@@ -91,8 +123,11 @@ try {
   const rows = [
     await run('GET /healthz', `${base}/healthz`),
     await run('GET / (start page, anonymous)', `${base}/`),
-    await run('GET consultation plan page (anonymous)', `${base}/consultations/aktionsplan-integration-2022-2026`),
-    await run('GET consultation plan page (signed in)', `${base}/consultations/aktionsplan-integration-2022-2026`, { cookie }),
+    await run('GET consultation page (anonymous)', `${base}/consultations/aktionsplan-integration-2022-2026`),
+    await run('GET plan view 11×6×5 (anonymous)', `${base}/consultations/${BENCH_SLUG}/plan`),
+    await run('GET plan view 11×6×5 (signed in)', `${base}/consultations/${BENCH_SLUG}/plan`, { cookie }),
+    await run('GET measure page (anonymous)', `${base}/consultations/${BENCH_SLUG}/measures/m-5-3-2`),
+    await run('GET measure page (signed in)', `${base}/consultations/${BENCH_SLUG}/measures/m-5-3-2`, { cookie }),
   ];
   console.log('\nShare of the bare route’s throughput:');
   for (const row of rows) console.log(`  ${row.title.padEnd(42)} ${((row.rps / bare.rps) * 100).toFixed(1)} %`);
