@@ -8,6 +8,18 @@
     if (meta) event.detail.headers['x-csrf-token'] = meta.getAttribute('content');
   });
 
+  // A boosted navigation swaps only <body>, so <html lang dir> would keep the language of the
+  // first page loaded, e.g. after choosing another language in "My account" or signing in to an
+  // account with a saved language. The server names the page's language in Content-Language.
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var lang = xhr && xhr.getResponseHeader('content-language');
+    if (!lang || !event.detail.boosted || lang === document.documentElement.lang) return;
+    document.documentElement.lang = lang;
+    // Same right-to-left languages as rtlLanguages in src/core/i18n.ts.
+    document.documentElement.dir = /^(ar|fa|he|ur|ps|ku)(-|$)/.test(lang) ? 'rtl' : 'ltr';
+  });
+
   // After a swap, move focus where a screen reader user needs it: to the error summary when a
   // form came back with errors, otherwise to the main content of a newly loaded page.
   document.addEventListener('htmx:afterSettle', function (event) {

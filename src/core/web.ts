@@ -95,6 +95,8 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
         ? req.user.locale
         : negotiateLocale(req.headers['accept-language']);
     req.t = translators[req.locale];
+    // A boosted htmx navigation replaces only <body>; public/app.js sets <html lang> from this.
+    reply.header('content-language', req.locale);
     const flash = req.cookies[FLASH_COOKIE];
     if (flash) {
       const unsigned = req.unsignCookie(flash);

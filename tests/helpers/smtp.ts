@@ -11,7 +11,7 @@ export interface ReceivedMail {
   parsed: ParsedMail;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { describe, it } from 'vitest';
+import { createTestApp, type TestApp } from './app.js';
+import type { Driver } from './db.js';
+import { freePort, TestSmtp } from './smtp.js';
+
+/** Debian's Chromium; playwright-core brings no browser of its own. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const browserAvailable = fs.existsSync(CHROMIUM_PATH);
+/** On CI a missing browser must fail the run: a silent skip would hide that nothing was tested. */
+const browserRequired = process.env.CI === 'true';
+
+/**
+ * `describe` for tests that need Chromium. Without it they are skipped with the reason in the
+ * name, or fail when CI=true.
+ */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (browserAvailable) {
+    describe(name, fn);
+  } else if (browserRequired) {
+    describe(name, () => {
+      it('has Chromium to run in', () => {
+        throw new Error(`${CHROMIUM_PATH} not found, and CI=true makes the browser tests mandatory (apt-get install chromium)`);
+      });
+    });
+  } else {
+    const reason = `${CHROMIUM_PATH} not found (apt-get install chromium to run the browser tests)`;
+    console.warn(`Skipping "${name}": ${reason}`);
+    describe.skip(`${name} — skipped: ${reason}`, fn);
+  }
+}
+
+/** One headless Chromium per test file; tests open their own contexts (never --user-data-dir). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface TestServer {
+  t: TestApp;
+  smtp: TestSmtp;
+  /** http://127.0.0.1:<port>, the same as the server's BASE_URL so mailed links lead back here. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app listening on a free local port, with the mail worker sending through a real SMTP
+ * server in the test process.
+ */
+export async function startServer(driver: Driver, env: Record<string, string> = {}): Promise<TestServer> {
+  const smtp = new TestSmtp();
+  await smtp.start();
+  // The port is chosen before the app is built because BASE_URL (used in mailed links) names it.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await createTestApp(driver, { BASE_URL: baseUrl, SMTP_URL: smtp.url, MAIL_POLL_MS: '100', ...env });
+  try {
+    await t.app.listen({ port, host: '127.0.0.1' });
+  } catch (error) {
+    await t.close();
+    await smtp.stop();
+    throw error;
+  }
+  t.app.mailWorker.start();
+  return {
+    t,
+    smtp,
+    baseUrl,
+    async close() {
+      await t.close();
+      await smtp.stop();
+    },
+  };
+}
