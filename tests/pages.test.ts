@@ -25,7 +25,7 @@ describe.each(drivers)('public pages with the demo consultation [%s]', (driver) 
   });
 
   it('shows the plan with the seed texts verbatim', async () => {
-    const res = await new Client(t.app).get(`/consultations/${slug}`);
+    const res = await new Client(t.app).get(`/consultations/${slug}/plan`);
     expect(res.statusCode).toBe(200);
     const text = res.body.replace(/\s+/g, ' ');
     for (const phrase of [
@@ -48,11 +48,11 @@ describe.each(drivers)('public pages with the demo consultation [%s]', (driver) 
     }
     // The published version is shown, not the draft of version 2.
     expect(text).toContain('Entwurf 1');
-    expect(text).not.toContain('Der Plan: Entwurf 2');
+    expect(text).not.toContain('Entwurf 2');
   });
 
   it('gives every field of action, goal and measure an anchor, and marks invented content', async () => {
-    const res = await new Client(t.app).get(`/consultations/${slug}`);
+    const res = await new Client(t.app).get(`/consultations/${slug}/plan`);
     const fieldAnchors = res.body.match(/<section class="field-of-action" id="field-/g) ?? [];
     expect(fieldAnchors.length).toBe(11);
     expect(res.body).toMatch(/id="goal-[\w-]+"/);
