@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -116,6 +117,16 @@ export async function buildApp({ config, database, logger = true, logStream }: B
 
   await app.register(cookie, { secret, hook: 'onRequest' });
   await app.register(formbody);
+  // Multipart forms (file uploads) arrive like urlencoded ones: fields as strings, so the CSRF
+  // check finds body._csrf, and a file as { filename, mimetype, data }. Routes may lower or
+  // raise the limits through config.multipartOptions.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { files: 1, fileSize: 2 * 1024 * 1024, fields: 20, parts: 21, fieldSize: 2 * 1024 * 1024 },
+    async onFile(part) {
+      part.value = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() };
+    },
+  });
   const https = config.baseUrl.startsWith('https:');
   await app.register(helmet, {
     contentSecurityPolicy: {
