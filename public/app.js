@@ -1,19 +1,16 @@
 // Progressive enhancement only: every page works without this file.
-(function () {
-  'use strict';
-
+(() => {
   // htmx requests carry the CSRF token from the page, like the hidden field in plain forms.
-  document.addEventListener('htmx:configRequest', function (event) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
+  document.addEventListener('htmx:configRequest', (event) => {
+    const meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) event.detail.headers['x-csrf-token'] = meta.getAttribute('content');
   });
 
   // A boosted navigation swaps only <body>, so <html lang dir> would keep the language of the
   // first page loaded, e.g. after choosing another language in "My account" or signing in to an
   // account with a saved language. The server names the page's language in Content-Language.
-  document.addEventListener('htmx:afterSwap', function (event) {
-    var xhr = event.detail && event.detail.xhr;
-    var lang = xhr && xhr.getResponseHeader('content-language');
+  document.addEventListener('htmx:afterSwap', (event) => {
+    const lang = event.detail?.xhr?.getResponseHeader('content-language');
     if (!lang || !event.detail.boosted || lang === document.documentElement.lang) return;
     document.documentElement.lang = lang;
     // Same right-to-left languages as rtlLanguages in src/core/i18n.ts.
@@ -22,22 +19,17 @@
 
   // After a swap, move focus where a screen reader user needs it: to the error summary when a
   // form came back with errors, otherwise to the main content of a newly loaded page.
-  document.addEventListener('htmx:afterSettle', function (event) {
-    var summary = document.querySelector('.error-summary');
+  document.addEventListener('htmx:afterSettle', (event) => {
+    const summary = document.querySelector('.error-summary');
     if (summary) {
       summary.focus();
       return;
     }
-    var elt = event.detail && event.detail.elt;
-    if (elt === document.body) {
-      var main = document.getElementById('main');
-      if (main) main.focus({ preventScroll: true });
-    }
+    if (event.detail?.elt === document.body) document.getElementById('main')?.focus({ preventScroll: true });
   });
 
   // When JavaScript runs, the error summary on a full page load gets focus too.
-  document.addEventListener('DOMContentLoaded', function () {
-    var summary = document.querySelector('.error-summary');
-    if (summary) summary.focus();
+  document.addEventListener('DOMContentLoaded', () => {
+    document.querySelector('.error-summary')?.focus();
   });
 })();
