@@ -16,6 +16,7 @@ import { decodeUpload, firstInvalidUtf8, MAX_BYTES } from '../src/modules/plans/
 import { fromJson, toJson } from '../src/modules/plans/transfer/json.js';
 import { parseJson } from '../src/modules/plans/transfer/jsonparse.js';
 import { fromMarkdown, toMarkdown } from '../src/modules/plans/transfer/markdown.js';
+import { findVersion, importPlan } from '../src/modules/plans/transfer/service.js';
 import { messages } from '../src/modules/plans/transfer/messages.js';
 import { type Problem, problemText } from '../src/modules/plans/transfer/problems.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
@@ -369,6 +370,7 @@ describe('plan formats', () => {
 describe.each(drivers)('plan import and export [%s]', (driver) => {
   let t: TestApp;
   let organiser: Client;
+  let organiserId = '';
   let consultationId = 0;
   let published = 0; // Entwurf 1
   let draft = 0; // Entwurf 2
@@ -401,7 +403,7 @@ describe.each(drivers)('plan import and export [%s]', (driver) => {
   beforeAll(async () => {
     t = await createTestApp(driver);
     await loadDemo(t.db);
-    await createUser(t.db, 'organiser@example.org', ['organiser']);
+    organiserId = await createUser(t.db, 'organiser@example.org', ['organiser']);
     organiser = new Client(t.app);
     await organiser.signIn('organiser@example.org');
     const [c] = await t.db.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, slug));
@@ -548,6 +550,13 @@ describe.each(drivers)('plan import and export [%s]', (driver) => {
       );
       expect(importMs).toBeLessThan(5_000);
     }
+    // The import service alone (read, check, write in one transaction), without HTTP.
+    const version = await findVersion(t.db, await newDraft('Generiert direkt'));
+    const started = performance.now();
+    const result = await importPlan(t.app.ctx, organiserId, version, { file: null, text: toJson(plan), format: 'auto' }, '');
+    const serviceMs = performance.now() - started;
+    expect(result.ok).toBe(true);
+    console.log(`[${driver}] generated plan 11×6×5: importPlan service alone ${serviceMs.toFixed(0)} ms`);
   });
 
   // Each malformed input: where the error is, which message, and that nothing changed.

@@ -6,6 +6,7 @@ export const messages: Messages = {
     'plans.transfer.import.title': 'Plan importieren',
     'plans.transfer.import.heading': 'Plan importieren: {label}',
     'plans.transfer.import.context': '{consultation} · Fassung „{label}“ ({status})',
+    'plans.transfer.import.back': 'Zur Fassung',
     'plans.transfer.import.intro':
       'Hier laden Sie einen ganzen Plan in einem Schritt: Leitbild, Leitziele, durchgängige Maßnahmen und alle Handlungsfelder mit ihren Zielen und Maßnahmen. Der Import ersetzt den gesamten Inhalt dieser Fassung. Zuerst sehen Sie eine Vorschau; geändert wird erst, wenn Sie den Import bestätigen.',
     'plans.transfer.import.formats':
@@ -242,6 +243,7 @@ export const messages: Messages = {
     'plans.transfer.import.title': 'Import a plan',
     'plans.transfer.import.heading': 'Import a plan: {label}',
     'plans.transfer.import.context': '{consultation} · version “{label}” ({status})',
+    'plans.transfer.import.back': 'Back to the version',
     'plans.transfer.import.intro':
       'Load a whole plan in one step: guiding principle, strategic goals, cross-cutting measures and every field of action with its goals and measures. The import replaces the entire content of this version. You see a preview first; nothing changes until you confirm the import.',
     'plans.transfer.import.formats':

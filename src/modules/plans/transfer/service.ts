@@ -261,33 +261,23 @@ export type ImportResult = { ok: true; before: Counts; after: Counts } | { ok: f
  */
 export async function importPlan(ctx: AppContext, actorId: string, version: VersionInfo, input: ImportInput, basis: string): Promise<ImportResult> {
   assertDraft(version);
-  const analysis = await analyseImport(ctx.db, version, input);
-  if (!analysis.doc || !analysis.parsed) return { ok: false, stale: false, analysis };
-  const parsed = analysis.parsed;
-  const doc = analysis.doc;
   return ctx.db.transaction(async (tx): Promise<ImportResult> => {
+    // Locked first: the checks below see the content and the slugs the write will replace.
     await assertVersionEditable(tx, version.id);
-    const currentDoc = await readPlanDocument(tx, version.id);
-    const referenceCheck = await referenceProblems(tx, parsed);
-    if (referenceCheck.length > 0) {
-      return { ok: false, stale: false, analysis: { ...analysis, doc: null, problems: sortProblems(referenceCheck) } };
-    }
-    if (basis !== '' && fingerprint(currentDoc) !== basis) {
-      const fresh = { ...analysis, current: counts(currentDoc), basis: fingerprint(currentDoc), changes: changesBetween(currentDoc, doc) };
-      return { ok: false, stale: true, analysis: fresh };
-    }
-    const before = counts(currentDoc);
-    const after = counts(doc);
-    await writePlanDocument(tx, version.id, doc);
+    const { parsed, ...analysis } = await analyseImport(tx, version, input);
+    if (!analysis.doc || !parsed) return { ok: false, stale: false, analysis };
+    if (basis !== '' && analysis.basis !== basis) return { ok: false, stale: true, analysis };
+    const after = counts(analysis.doc);
+    await writePlanDocument(tx, version.id, analysis.doc);
     await recordAudit(tx, {
       actorId,
       action: 'plan.imported',
       subjectType: 'plan_version',
       subjectId: version.id,
-      before,
+      before: analysis.current,
       after: { ...after, format: analysis.format, source: analysis.source, filename: analysis.filename },
     });
-    return { ok: true, before, after };
+    return { ok: true, before: analysis.current, after };
   });
 }
 
