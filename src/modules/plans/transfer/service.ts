@@ -101,7 +101,7 @@ export async function exportVersion(db: DbOrTx, version: VersionInfo, format: Fo
     versionLabel: version.label,
     status: version.status,
   };
-  const base = `${version.consultationSlug}-${fileSlug(version.label)}`;
+  const base = `${fileSlug(version.consultationSlug)}-${fileSlug(version.label)}`;
   return format === 'json'
     ? { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', body: toJson(doc, about) }
     : { filename: `${base}${lang === 'en' ? '-en' : ''}.md`, contentType: 'text/markdown; charset=utf-8', body: toMarkdown(doc, { lang, about }) };
