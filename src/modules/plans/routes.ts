@@ -505,8 +505,8 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
     const query = parseSearchQuery(raw);
     // Search-as-you-type asks for the results region only (not a boosted page, not a history restore).
     const live = req.headers['hx-request'] === 'true' && req.headers['hx-target'] === 'search-results' && !req.headers['hx-history-restore-request'];
-    // A submitted empty box gets a message; an empty box while typing or a first visit does not.
-    const asked = typeof (req.query as Record<string, unknown> | undefined)?.q === 'string' && !(live && query.problem === 'empty');
+    // A first visit (no q at all) shows the form only; anything sent, even empty, gets an answer.
+    const asked = typeof (req.query as Record<string, unknown> | undefined)?.q === 'string';
     const version = context.versions.at(-1) ?? null;
     const result = version && asked && !query.problem ? await searchPlan(db, version.id, query) : null;
     const { consultation } = context;

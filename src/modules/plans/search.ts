@@ -122,12 +122,12 @@ export async function searchPlan(db: DbOrTx, versionId: number, query: SearchQue
         key: fields.key,
         code: fields.code,
         title: fields.title,
-        text: fieldText,
         isExample: fields.isExample,
         position: fields.position,
         rank: f.rank,
         exact: f.exact,
-        headline: headline(fieldText),
+        description: fields.description,
+        headline: headline(fields.description),
       })
       .from(fields)
       .where(and(eq(fields.planVersionId, versionId), f.match))
@@ -179,7 +179,8 @@ export async function searchPlan(db: DbOrTx, versionId: number, query: SearchQue
     hits.push({ kind: r.kind, key: null, code: null, title: null, html: highlight(r.headline, r.text, query.words), isExample: false, field: null, goal: null, exact: r.exact, rank: r.rank, order: i });
   }
   for (const [i, r] of fieldRows.entries()) {
-    hits.push({ kind: 'field', key: r.key, code: r.code, title: r.title, html: highlight(r.headline, r.text, query.words), isExample: r.isExample, field: null, goal: null, exact: r.exact, rank: r.rank, order: i });
+    // The title is the link; the description (the headline's text) says what the field is about.
+    hits.push({ kind: 'field', key: r.key, code: r.code, title: r.title, html: highlight(r.headline, r.description, query.words), isExample: r.isExample, field: null, goal: null, exact: r.exact, rank: r.rank, order: i });
   }
   for (const [i, r] of goalRows.entries()) {
     hits.push({
