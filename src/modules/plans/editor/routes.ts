@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../core/context.js';
 import { DomainError, NotFoundError } from '../../../core/errors.js';
-import { field, fieldList, seeOther } from '../../../core/http.js';
+import { field, fieldList, isBoosted, isHtmx, seeOther } from '../../../core/http.js';
 import { phaseKinds } from '../schema.js';
 import { isAuditSubject, loadHistory } from './audit.js';
 import { handleEditorForm, parseId } from './forms.js';
@@ -120,6 +120,16 @@ function readItemForm(body: unknown): ItemForm {
 /** Forms and confirmation pages of a published or adopted version answer like its writes do. */
 function requireDraft(version: PlanVersion): void {
   if (version.status !== 'draft') throw new DomainError(409, 'plans.errors.versionReadOnly');
+}
+
+/**
+ * The move buttons ask htmx to take the outline (hx-select) from the page they are redirected
+ * to. A refusal (409 on a version published meanwhile, 404 on an item deleted meanwhile) comes
+ * back as the message fragment for #messages instead, which holds no outline: select the notice.
+ */
+function reselectNotice(req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+  if (reply.statusCode >= 400 && isHtmx(req) && !isBoosted(req)) reply.header('hx-reselect', '.notice');
+  done(null, payload);
 }
 
 const itemUrl = (versionId: number, kind: ItemKind, id: number, action: string) => `/organiser/versions/${versionId}/${kindSegments[kind]}/${id}/${action}`;
@@ -405,7 +415,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
       return seeOther(reply, `/organiser/versions/${versionId}#${anchor(kind, item.row.id)}`);
     });
 
-    app.post(`${base}/:itemId/move`, { config: organisers }, async (req, reply) => {
+    app.post(`${base}/:itemId/move`, { config: organisers, onSend: reselectNotice }, async (req, reply) => {
       const versionId = idParam(req.params, 'versionId');
       const itemId = idParam(req.params, 'itemId');
       const direction = field(req.body, 'direction') === 'down' ? 'down' : 'up';
