@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEntries } from '../src/modules/audit/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { committees, departments } from '../src/modules/departments/schema.js';
 import { consultations, fields, goals, measures, phases, planVersions } from '../src/modules/plans/schema.js';
@@ -298,7 +299,9 @@ describeBrowser('organiser pages in Chromium', () => {
           [`/organiser/consultations/${consultationId}`, 'consultation'],
         ];
         const [m] = await server.t.db.select().from(measures).where(eq(measures.planVersionId, draftId));
-        shots.push([`/organiser/versions/${draftId}/measures/${m!.id}/edit`, 'measure-form'], [`/organiser/audit/measure/${m!.id}`, 'audit']);
+        // The history of the measure the journey edited and moved, so the page has changes to show.
+        const [edited] = await server.t.db.select().from(auditEntries).where(eq(auditEntries.action, 'measure.updated')).orderBy(desc(auditEntries.id)).limit(1);
+        shots.push([`/organiser/versions/${draftId}/measures/${m!.id}/edit`, 'measure-form'], [`/organiser/audit/measure/${edited?.subjectId ?? m!.id}`, 'audit']);
         const wide: string[] = [];
         for (const [url, name] of shots) {
           await page.goto(url);
