@@ -4,9 +4,11 @@ import { catalogue } from '../src/app.js';
 import { createEta } from '../src/core/web.js';
 import type { Db } from '../src/db/index.js';
 import { departments } from '../src/modules/departments/schema.js';
+import { generatePlan } from '../src/modules/demo/generated.js';
 import { loadDemo } from '../src/modules/demo/load.js';
+import { writePlanDocument } from '../src/modules/plans/document.js';
 import { countsByTarget, targetKey } from '../src/modules/plans/queries.js';
-import { participationOutlook } from '../src/modules/plans/routes.js';
+import { participationOutlook, shorten } from '../src/modules/plans/routes.js';
 import { consultations, measures, phases, planVersions } from '../src/modules/plans/schema.js';
 import { highlight, parseSearchQuery } from '../src/modules/plans/search.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
@@ -65,6 +67,15 @@ describe('search query parsing and highlighting', () => {
     expect(highlight('Einsatz von Schulsozialarbeit', 'Einsatz von Schulsozialarbeit', ['SOZIAL'])).toBe('Einsatz von Schul<mark>sozial</mark>arbeit');
     // Marker characters in the text itself cannot open a mark.
     expect(highlight('a <b>', 'a <b>', [])).toBe('a &lt;b&gt;');
+  });
+});
+
+describe('outline texts', () => {
+  it('cuts long texts at a word boundary and leaves short ones alone', () => {
+    expect(shorten('Prüfung des Einsatzes von Schulsozialarbeit an der Abendoberschule')).toBe('Prüfung des Einsatzes von Schulsozialarbeit an der Abendoberschule');
+    const long = 'weitere interkulturelle Öffnung der Stadtverwaltung und der Regelangebote (u. a. Diversität des Personals, Mehrsprachigkeit, leicht verständliche deutsche Sprache)';
+    expect(shorten(long)).toBe('weitere interkulturelle Öffnung der Stadtverwaltung und der Regelangebote (u. a. Diversität des Personals …');
+    expect(shorten('x'.repeat(200), 50)).toBe(`${'x'.repeat(50)} …`);
   });
 });
 
@@ -190,7 +201,7 @@ describe.each(drivers)('public plan pages [%s]', (driver) => {
       expect(keys.length).toBeGreaterThanOrEqual(30);
       for (const key of keys) expect(res.body).toContain(`href="${base}/measures/${key}"`);
       expect(res.body).toContain(`<a href="${base}/plan" aria-current="page">Plan (Entwurf 1)</a>`);
-      expect(res.body).toContain(`href="${base}/plan.docx"`);
+      expect(res.body).toContain(`href="${base}/plan.docx" hx-boost="false"`);
       expect(res.body).toContain(`href="${base}/plan.pdf"`);
       // Departments and committees lead to their views.
       expect(res.body).toContain(`href="${base}/departments/jugendamt"`);
@@ -549,6 +560,31 @@ describe.each(drivers)('public plan pages [%s]', (driver) => {
       } finally {
         await t.db.update(phases).set({ opensAt: phase!.opensAt, closesAt: phase!.closesAt }).where(eq(phases.id, phase!.id));
       }
+    });
+
+    it('asks the database just as often for a plan of 11 fields × 6 goals × 5 measures', async () => {
+      const departmentSlugs = (await t.db.select({ slug: departments.slug }).from(departments)).map((d) => d.slug);
+      const doc = generatePlan(11, 6, 5, departmentSlugs, ['jugendhilfeausschuss', 'ausschuss-fuer-bildung']);
+      const [big] = await t.db.insert(consultations).values({ slug: 'gross', title: 'Großer Plan', status: 'published' }).returning();
+      const [version] = await t.db.insert(planVersions).values({ consultationId: big!.id, label: 'Fassung 1', position: 0 }).returning();
+      await t.db.transaction((tx) => writePlanDocument(tx, version!.id, doc));
+      await t.db.update(planVersions).set({ status: 'published', publishedAt: new Date() }).where(eq(planVersions.id, version!.id));
+      t.app.cacheChannel.cache.invalidate('plans');
+      for (const url of ['/consultations/gross', '/consultations/gross/plan', '/consultations/gross/measures/m-7-3-2', '/consultations/gross/committees/jugendhilfeausschuss', '/consultations/gross/departments/jugendamt']) {
+        let res = await get(url);
+        t.app.cacheChannel.cache.invalidate('plans');
+        const n = await queriesDuring(t.db, async () => {
+          res = await get(url);
+        });
+        expect(res.statusCode, url).toBe(200);
+        expect(n, url).toBe(9);
+      }
+      const plan = await get('/consultations/gross/plan');
+      expect(measureKeys(plan.body)).toHaveLength(1 + 11 * 6 * 5);
+      expect(await queriesDuring(t.db, () => get('/consultations/gross/search?q=Migrantenorganisationen'))).toBe(7);
+      const search = await get('/consultations/gross/search?q=Migrantenorganisationen');
+      expect(text(search.body)).toContain('Mehr als 50 Treffer für „Migrantenorganisationen“');
+      expect(search.body.match(/<li class="search-hit">/g)).toHaveLength(50);
     });
 
     it('has no contribution counts yet, and asks the database nothing for them', async () => {

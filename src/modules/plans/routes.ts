@@ -57,6 +57,13 @@ export function formatList(items: string[], locale: string): string {
   return format.format(items);
 }
 
+/** A long text cut at a word boundary near `max` characters, with "…": for outlines. */
+export function shorten(text: string, max = 110): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max);
+  return `${text.slice(0, cut > max / 2 ? cut : max).replace(/[\s,;:(–-]+$/, '')} …`;
+}
+
 /** The next moment a phase opens or closes: pages showing phase states are stale from then. */
 export function nextPhaseChange(phases: Array<Pick<Phase, 'opensAt' | 'closesAt'>>, now = new Date()): Date | null {
   const upcoming = phases.flatMap((p) => [p.opensAt, p.closesAt]).filter((d) => d > now);
@@ -294,6 +301,7 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
       phaseState,
       formatDate,
       formatList,
+      shorten,
       targetKey,
       validUntil: nextPhaseChange(consultation.phases),
     };
