@@ -370,6 +370,7 @@ describe.each(drivers)('organiser pages [%s]', (driver) => {
       expect(res.body).toMatch(new RegExp(`href="/organiser/versions/${v2}/goals/new\\?field=\\d+"`));
       expect(res.body).toMatch(new RegExp(`href="/organiser/versions/${v2}/measures/new\\?goal=\\d+"`));
       expect(res.body).toMatch(/href="\/organiser\/audit\/measure\/\d+"/);
+      for (const tool of ['compare', 'import', 'export.json', 'export.md']) expect(res.body).toContain(`href="/organiser/versions/${v2}/${tool}"`);
     });
 
     it('shows a published version read-only with a hint to the draft', async () => {
@@ -380,6 +381,8 @@ describe.each(drivers)('organiser pages [%s]', (driver) => {
       expect(res.body).not.toContain('/move"');
       expect(res.body).not.toContain('/edit"');
       expect(res.body).not.toContain('/delete"');
+      expect(res.body).not.toContain('/import"');
+      expect(res.body).toContain(`href="/organiser/versions/${v1}/export.json"`);
       expect(res.body).toMatch(/href="\/organiser\/audit\/measure\/\d+"/);
     });
 
