@@ -106,3 +106,22 @@ describe.each(drivers)('public pages with the demo consultation [%s]', (driver) 
     expect(res.body.match(new RegExp(`href="/consultations/${slug}"`, 'g'))?.length).toBe(2);
   });
 });
+
+describe.each(drivers)('language of plan content on pages in another language [%s]', (driver) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(driver);
+    await loadDemo(t.db);
+  });
+  afterAll(() => t?.close());
+
+  it('marks German plan texts with lang="de" on an English page, and not on a German one', async () => {
+    const text = 'Prüfung des Einsatzes von Schulsozialarbeit an der Abendoberschule';
+    const english = await new Client(t.app, { 'accept-language': 'en' }).get(`/consultations/${slug}/measures/m-jha-abendoberschule`);
+    expect(english.body).toContain('<html lang="en"');
+    expect(english.body).toContain(`<span lang="de">${text}</span>`);
+    const german = await new Client(t.app).get(`/consultations/${slug}/measures/m-jha-abendoberschule`);
+    expect(german.body).toContain(text);
+    expect(german.body).not.toContain('<span lang="de">');
+  });
+});

@@ -60,6 +60,24 @@ const FLASH_COOKIE = 'flash';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOKEN_SLOT = 'csrfTokenSlot0f4c1e9b';
 
+/**
+ * Plan content is written in the city's language (German); a page in another language marks
+ * each content text with its language so screen readers pronounce it right (WCAG 3.1.2).
+ */
+export const CONTENT_LANGUAGE = 'de';
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
+}
+
+/** `<%~ it.content(text) %>`: the escaped text, wrapped with its language when that differs. */
+function contentHelper(locale: string): (text: string | null | undefined) => string {
+  if (locale === CONTENT_LANGUAGE) return (text) => escapeHtml(text ?? '');
+  return (text) => (text ? `<span lang="${CONTENT_LANGUAGE}">${escapeHtml(text)}</span>` : '');
+}
+
 export function createEta(production: boolean): Eta {
   return new Eta({ views: viewsDir, cache: production, autoEscape: true, autoTrim: [false, 'nl'] });
 }
@@ -146,6 +164,7 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
       flash: flashKey ? req.t(flashKey) : null,
       fragment: isBoosted(req),
       passwordMin: config.passwordMinLength,
+      content: contentHelper(req.locale),
       errors: {},
       values: {},
       ...data,
@@ -172,6 +191,7 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
         locale: req.locale,
         dir: directionOf(req.locale),
         user: null,
+        content: contentHelper(req.locale),
         ...data,
       });
       entry = { title: data.title, body, tags: options.tags, expires: data.validUntil?.getTime() };
