@@ -137,7 +137,8 @@ function measure(key: string, text: string, extra: Partial<PlanMeasure> = {}): P
 }
 
 describe('plan comparison', () => {
-  const [v1, v2] = demoConsultation.versions as [PlanDocument, PlanDocument];
+  const v1: PlanDocument = demoConsultation.versions[0]!;
+  const v2: PlanDocument = demoConsultation.versions[1]!;
 
   it('finds the demo’s added, reworded and removed measure and nothing else', () => {
     const result = comparePlans(v1, v2);

@@ -73,6 +73,13 @@ export async function announceChange(tx: DbOrTx, tag: string): Promise<void> {
   await tx.execute(sql`select pg_notify(${CACHE_CHANNEL}, ${tag})`);
 }
 
+/** Another in-process cache that drops what a change makes stale (e.g. generated documents). */
+export interface CacheListener {
+  invalidate(tag: string): void;
+  /** Entries held: while a listener holds any, `settle()` waits for the marker too. */
+  readonly size: number;
+}
+
 /**
  * Connects a PageCache to the database: every instance listens on CACHE_CHANNEL. After a write
  * request, `settle()` sends a marker through the same channel and waits for it to come back;
@@ -81,6 +88,7 @@ export async function announceChange(tx: DbOrTx, tag: string): Promise<void> {
  */
 export class CacheChannel {
   private readonly waiting = new Map<string, () => void>();
+  private readonly listeners = new Set<CacheListener>();
   private counter = 0;
 
   constructor(
@@ -95,10 +103,17 @@ export class CacheChannel {
       return;
     }
     this.cache.invalidate(payload);
+    for (const listener of this.listeners) listener.invalidate(payload);
+  }
+
+  /** Lets another cache hear every change on the channel; returns the way to stop. */
+  subscribe(listener: CacheListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async settle(timeoutMs = 2000): Promise<void> {
-    if (this.cache.size === 0) return;
+    if (this.cache.size === 0 && ![...this.listeners].some((l) => l.size > 0)) return;
     const marker = `settle:${process.pid}:${++this.counter}`;
     const arrived = new Promise<void>((resolve) => {
       this.waiting.set(marker, resolve);
