@@ -10,6 +10,7 @@ import { generatePlan } from '../src/modules/demo/generated.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { writePlanDocument } from '../src/modules/plans/document.js';
 import { DocumentCache } from '../src/modules/plans/documents/cache.js';
+import { BusyError, DocumentPool } from '../src/modules/plans/documents/pool.js';
 import { buildExport, fileName, type PlanExport } from '../src/modules/plans/documents/model.js';
 import { PdfRenderer } from '../src/modules/plans/documents/typst.js';
 import { consultations, measures, planVersions } from '../src/modules/plans/schema.js';
@@ -398,6 +399,40 @@ describe('document cache', () => {
     release();
     await slow;
     expect(cache.has('slow')).toBe(false);
+  });
+});
+
+describe('document process pool', () => {
+  const model = buildExport({
+    consultation: { title: 'Pool', paperReference: null, slug: 'pool' },
+    version: { label: 'F', status: 'published', publishedAt: new Date(), createdAt: new Date() },
+    doc: generatePlan(1, 1, 1),
+    names: { department: (s) => s, committee: (s) => s },
+    t: catalogue.translator('de'),
+    locale: 'de',
+  });
+
+  it('replaces a grown process, refuses when too many wait, and survives a job that hangs', { timeout: 60_000 }, async () => {
+    const pool = new DocumentPool({ maxRssBytes: 1, maxQueue: 1 });
+    try {
+      const first = await pool.render('pdf', model);
+      expect(first.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      await pool.render('docx', model);
+      expect(pool.started).toBe(2);
+      // One runs, one waits, the third is refused.
+      const running = [pool.render('pdf', model), pool.render('pdf', model)];
+      await expect(pool.render('pdf', model)).rejects.toBeInstanceOf(BusyError);
+      await Promise.all(running);
+    } finally {
+      await pool.close();
+    }
+    const slow = new DocumentPool({ timeoutMs: 1 });
+    try {
+      await expect(slow.render('pdf', model)).rejects.toThrow(/longer than 1 ms/);
+    } finally {
+      await slow.close();
+    }
+    await expect(slow.render('pdf', model)).rejects.toThrow(/closed/);
   });
 });
 

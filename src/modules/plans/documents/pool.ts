@@ -1,28 +1,19 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { PlanExport } from './model.js';
 import type { Job, JobResult } from './worker.js';
 
 const here = fileURLToPath(import.meta.url);
 // worker.js next to pool.js in the build; worker.ts next to pool.ts when run from the sources
-// (tsx in development, vitest in tests), where the worker registers tsx itself before loading it.
+// (tsx in development, vitest in tests), where the child loads tsx to run it.
 const workerFile = path.join(path.dirname(here), `worker${path.extname(here)}`);
 
-function tsxLoader(): string | null {
-  if (!workerFile.endsWith('.ts')) return null;
-  const api = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return pathToFileURL(api.replace(/\.cjs$/, '.mjs')).href;
+function execArgv(): string[] {
+  if (!workerFile.endsWith('.ts')) return [];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
-
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.file);
-})().catch((error) => { console.error(error); process.exit(1); });
-`;
 
 export class BusyError extends Error {}
 
@@ -38,24 +29,38 @@ interface Pending {
   reject(error: Error): void;
 }
 
+export interface PoolOptions {
+  /** Jobs waiting beyond the running one; more are refused (BusyError → 503). */
+  maxQueue?: number;
+  timeoutMs?: number;
+  /** The child is replaced after a job that left it bigger than this. */
+  maxRssBytes?: number;
+}
+
 /**
- * One worker thread for documents, started on first use. Jobs wait in a bounded queue and run one
+ * One child process for documents, started on first use. Jobs wait in a bounded queue and run one
  * at a time (the machine has few cores, and a request for a document can wait a second; the
- * event loop cannot). A job that hangs past the time limit, or a worker that dies, fails the
- * job; the next job starts a fresh worker.
+ * event loop cannot). A job that hangs past the time limit, or a child that dies, fails that job;
+ * the next job starts a fresh child, as does a child grown past `maxRssBytes`.
  */
 export class DocumentPool {
-  private worker: Worker | null = null;
+  private child: ChildProcess | null = null;
   private readonly queue: Pending[] = [];
   private current: Pending | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private closed = false;
+  private readonly maxQueue: number;
+  private readonly timeoutMs: number;
+  private readonly maxRssBytes: number;
+  /** Children started so far (tests and logs). */
+  started = 0;
 
-  constructor(
-    private readonly maxQueue = 16,
-    private readonly timeoutMs = 60_000,
-  ) {}
+  constructor(options: PoolOptions = {}) {
+    this.maxQueue = options.maxQueue ?? 16;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxRssBytes = options.maxRssBytes ?? 350 * 1024 * 1024;
+  }
 
   render(format: Job['format'], model: PlanExport): Promise<Rendered> {
     if (this.closed) return Promise.reject(new Error('document pool closed'));
@@ -66,61 +71,70 @@ export class DocumentPool {
     });
   }
 
-  get waiting(): number {
-    return this.queue.length + (this.current ? 1 : 0);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('document pool closed'));
     this.current?.reject(new Error('document pool closed'));
     this.current = null;
     if (this.timer) clearTimeout(this.timer);
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    this.stop();
   }
 
-  private start(): Worker {
-    const worker = new Worker(BOOT, { eval: true, workerData: { file: pathToFileURL(workerFile).href, tsx: tsxLoader() } });
-    worker.on('message', (result: JobResult) => this.finish(result));
-    worker.on('error', (error) => this.fail(worker, error));
-    worker.on('exit', (code) => this.fail(worker, new Error(`document worker exited with code ${code}`)));
-    return worker;
+  private start(): ChildProcess {
+    const child = fork(workerFile, [], {
+      execArgv: execArgv(),
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.started++;
+    child.on('message', (result: JobResult) => this.finish(child, result));
+    child.on('error', (error) => this.fail(child, error));
+    child.on('exit', (code, signal) => this.fail(child, new Error(`document process exited (${signal ?? code})`)));
+    return child;
+  }
+
+  private stop(): void {
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null) child.kill();
   }
 
   private pump(): void {
     if (this.current || this.closed) return;
     const next = this.queue.shift();
     if (!next) {
-      // Idle: the worker must not keep the process alive.
-      this.worker?.unref();
+      // Idle: the child must not keep the server's process alive.
+      this.child?.unref();
+      this.child?.channel?.unref();
       return;
     }
     this.current = next;
-    this.worker ??= this.start();
-    this.worker.ref();
+    this.child ??= this.start();
+    this.child.ref();
+    this.child.channel?.ref();
+    const child = this.child;
     this.timer = setTimeout(() => {
-      const worker = this.worker;
-      if (worker) this.fail(worker, new Error(`document took longer than ${this.timeoutMs} ms`));
-      void worker?.terminate();
+      this.fail(child, new Error(`document took longer than ${this.timeoutMs} ms`));
+      child.kill('SIGKILL');
     }, this.timeoutMs);
-    this.worker.postMessage(next.job);
+    child.send(next.job);
   }
 
-  private finish(result: JobResult): void {
+  private finish(child: ChildProcess, result: JobResult): void {
     const current = this.current;
-    if (!current || current.job.id !== result.id) return;
+    if (child !== this.child || !current || current.job.id !== result.id) return;
     if (this.timer) clearTimeout(this.timer);
     this.current = null;
+    // Grown too big (the compiler's memory is not given back): a fresh process for the next job.
+    if (result.rss > this.maxRssBytes) this.stop();
     if (result.ok) current.resolve({ bytes: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), uaRefused: result.uaRefused, ms: result.ms });
     else current.reject(new Error(result.error));
     this.pump();
   }
 
-  private fail(worker: Worker, error: Error): void {
-    if (worker !== this.worker) return;
-    this.worker = null;
+  private fail(child: ChildProcess, error: Error): void {
+    if (child !== this.child) return;
+    this.child = null;
     if (this.timer) clearTimeout(this.timer);
     const current = this.current;
     this.current = null;

@@ -138,7 +138,8 @@ export interface PdfResult {
 
 /**
  * One compiler with the fonts loaded (~50 ms to create), reused for every document. Compiling is
- * synchronous native work of up to a second for a big plan: run it in a worker thread.
+ * synchronous native work of up to a second for a big plan: run it in the document process
+ * (pool.ts), never on the server's event loop.
  */
 export class PdfRenderer {
   private compiler: NodeCompiler | null = null;

@@ -1,12 +1,14 @@
-import { parentPort } from 'node:worker_threads';
 import { renderDocx } from './docx.js';
 import type { PlanExport } from './model.js';
 import { PdfRenderer } from './typst.js';
 
 /**
- * The worker thread that builds documents, so the server keeps answering meanwhile: the Typst
- * compile of a big plan takes half a second or more, and `docx` serialises its XML synchronously
- * (as long again). One job at a time; the pool in pool.ts sends the next when this one is done.
+ * The child process that builds documents, so the server keeps answering meanwhile: the Typst
+ * compile of a big plan takes half a second, and `docx` serialises its XML synchronously (about
+ * as long). A process rather than a worker thread because the Typst compiler (typst.ts 0.7) keeps
+ * some 15 MB of native memory per compile of an 11 × 6 × 5 plan that no cache eviction returns;
+ * the pool replaces the process when it has grown, and the operating system takes it all back.
+ * One job at a time; the pool sends the next when this one is answered.
  */
 export interface Job {
   id: number;
@@ -14,15 +16,16 @@ export interface Job {
   model: PlanExport;
 }
 export type JobResult =
-  | { id: number; ok: true; bytes: Uint8Array; uaRefused: string | null; ms: number }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: true; bytes: Uint8Array; uaRefused: string | null; ms: number; rss: number }
+  | { id: number; ok: false; error: string; rss: number };
 
-const port = parentPort;
-if (!port) throw new Error('documents/worker.ts runs only as a worker thread');
+const send = process.send?.bind(process);
+if (!send) throw new Error('documents/worker runs only as a child process of the document pool');
 const pdf = new PdfRenderer();
 
-port.on('message', async (job: Job) => {
+process.on('message', async (job: Job) => {
   const started = performance.now();
+  let message: JobResult;
   try {
     let bytes: Uint8Array;
     let uaRefused: string | null = null;
@@ -31,15 +34,14 @@ port.on('message', async (job: Job) => {
       bytes = result.pdf;
       uaRefused = result.uaRefused;
     } else {
-      const buffer = await renderDocx(job.model);
-      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      bytes = await renderDocx(job.model);
     }
-    // A copy of its own, so the memory can be handed over rather than copied again.
-    const owned = bytes.slice();
-    const message: JobResult = { id: job.id, ok: true, bytes: owned, uaRefused, ms: performance.now() - started };
-    port.postMessage(message, [owned.buffer]);
+    message = { id: job.id, ok: true, bytes, uaRefused, ms: performance.now() - started, rss: process.memoryUsage().rss };
   } catch (error) {
-    const message: JobResult = { id: job.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-    port.postMessage(message);
+    message = { id: job.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error), rss: process.memoryUsage().rss };
   }
+  send(message);
 });
+
+// The pool went away (the server stopped or crashed): nothing to work for.
+process.on('disconnect', () => process.exit(0));
