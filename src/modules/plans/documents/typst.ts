@@ -78,10 +78,11 @@ export const TEMPLATE = `
 #let measure(m, level) = {
   heading(level: level, m.heading)
   if m.example { example() }
-  block(below: 0.5em, say(m.text))
+  block(below: 0.75em, say(m.text))
   if m.facts.len() > 0 {
     set text(size: 9.5pt)
-    for f in m.facts { block(above: 0.25em, below: 0.25em)[#strong(f.label): #say(f.value)] }
+    set par(leading: 0.5em)
+    for f in m.facts { block(above: 0.55em, below: 0.55em)[#strong(f.label): #say(f.value)] }
   }
 }
 
