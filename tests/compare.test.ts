@@ -349,6 +349,10 @@ describe.each(drivers)('version comparison pages [%s]', (driver) => {
       expect(res.body).toContain('<span class="visually-hidden">inserted: </span>');
       expect(res.body).toContain('1 new');
       expect(res.body).not.toContain('gelöscht');
+      // The plan's German texts say so, the spoken marks stay English.
+      expect(res.body).toMatch(/<ins><span class="visually-hidden">inserted: <\/span><span lang="de">[^<]*gemeinsam mit den Kammern/);
+      expect(res.body).toMatch(/Durchführung <\/span><del><span class="visually-hidden">deleted: <\/span><span lang="de">einer jährlichen/);
+      expect(res.body).toContain('<del><span class="visually-hidden">deleted: </span>deleted text<span');
     });
 
     it('is served from the page cache and dropped when the plan changes', async () => {
