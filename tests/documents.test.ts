@@ -11,6 +11,7 @@ import { loadDemo } from '../src/modules/demo/load.js';
 import { writePlanDocument } from '../src/modules/plans/document.js';
 import { DocumentCache } from '../src/modules/plans/documents/cache.js';
 import { BusyError, DocumentPool } from '../src/modules/plans/documents/pool.js';
+import { renderDocx } from '../src/modules/plans/documents/docx.js';
 import { buildExport, fileName, type PlanExport } from '../src/modules/plans/documents/model.js';
 import { PdfRenderer } from '../src/modules/plans/documents/typst.js';
 import { consultations, measures, planVersions } from '../src/modules/plans/schema.js';
@@ -361,6 +362,13 @@ describe('PDF rendering of German, Ukrainian and Arabic', () => {
       // pdftotext writes the lam-alef ligature in visual order; every word without one must be whole.
       for (const word of ar.split(' ').filter((w) => !w.includes('لا') && !w.includes('لأ') && !w.includes('لآ'))) expect(flat).toContain(word);
     }
+  });
+
+  it('writes the same into Word with each span’s language, Arabic right to left', async () => {
+    const xml = unzip(await renderDocx(model)).get('word/document.xml') as string;
+    expect(xml).toMatch(/<w:lang w:val="uk-UA"\/><\/w:rPr><w:t xml:space="preserve">Мовні курси/);
+    expect(xml).toMatch(/<w:pPr><w:bidi\/>[\s\S]*?<w:rtl\/><w:lang w:bidi="ar-SA"\/><\/w:rPr><w:t xml:space="preserve">دورات اللغة/);
+    expect(xml).not.toContain('w:val="false"');
   });
 
   it('still delivers a tagged PDF when a character has no glyph in the fonts (PDF/UA-1 then refused)', () => {

@@ -21,15 +21,20 @@ function runs(text: Text, options: { bold?: boolean; italics?: boolean; size?: n
   if (typeof text === 'string') return [new TextRun({ text, ...options })];
   const rtl = directionOf(text.lang) === 'rtl';
   const language = WORD_LANGUAGES[text.lang] ?? text.lang;
-  return [new TextRun({ text: text.text, ...options, rightToLeft: rtl, language: rtl ? { bidirectional: language } : { value: language } })];
+  return [new TextRun({ text: text.text, ...options, ...(rtl ? { rightToLeft: true, language: { bidirectional: language } } : { language: { value: language } }) })];
 }
 
 function isRtl(text: Text): boolean {
   return typeof text !== 'string' && directionOf(text.lang) === 'rtl';
 }
 
+/** Right-to-left paragraph direction, set only where needed (Word writes a false one out too). */
+function direction(text: Text): { bidirectional?: true } {
+  return isRtl(text) ? { bidirectional: true } : {};
+}
+
 function paragraph(text: Text, options: { bold?: boolean; italics?: boolean; size?: number; color?: string } = {}, spacingAfter = 120): Paragraph {
-  return new Paragraph({ children: runs(text, options), bidirectional: isRtl(text), spacing: { after: spacingAfter } });
+  return new Paragraph({ children: runs(text, options), ...direction(text), spacing: { after: spacingAfter } });
 }
 
 function exampleMark(model: PlanExport): Paragraph {
@@ -68,7 +73,7 @@ export function planDocx(model: PlanExport): Document {
   if (model.strategicGoals.length) {
     children.push(new Paragraph({ text: model.labels.strategicGoals, heading: HeadingLevel.HEADING_1 }));
     model.strategicGoals.forEach((goal, i) => {
-      children.push(new Paragraph({ children: [new TextRun({ text: `${i + 1}. ` }), ...runs(goal)], bidirectional: isRtl(goal), indent: { start: 360, hanging: 360 }, spacing: { after: 100 } }));
+      children.push(new Paragraph({ children: [new TextRun({ text: `${i + 1}. ` }), ...runs(goal)], ...direction(goal), indent: { start: 360, hanging: 360 }, spacing: { after: 100 } }));
     });
   }
   if (model.crossCutting.length) {
