@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -80,7 +80,12 @@ describeBrowser('plan pages in Chromium', () => {
         const page = await context.newPage();
         page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
         page.on('console', (message) => {
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`${page.url()}: ${message.text()}`);
+          // Typing on while a search is under way aborts the older request on purpose (hx-sync);
+          // htmx logs that abort and its afterRequest as errors. Real failures still show up as
+          // htmx:responseError or page errors.
+          const text = message.text();
+          const expected = text.startsWith('Failed to load resource') || text.startsWith('htmx:sendAbort') || text.startsWith('htmx:afterRequest');
+          if (message.type() === 'error' && !expected) pageErrors.push(`${page.url()}: ${text}`);
         });
         return page;
       }
@@ -108,7 +113,7 @@ describeBrowser('plan pages in Chromium', () => {
         throw new Error(`Tab never reached "${text}"`);
       }
 
-      it.runIf(js)('axe: no WCAG 2.1 A/AA violations on any plan page, in German and English', { timeout: 180_000 }, async () => {
+      it.runIf(js && driver === markupDriver)('axe: no WCAG 2.1 A/AA violations on any plan page, in German and English', { timeout: 180_000 }, async () => {
         const found: string[] = [];
         const check = async (page: Page, label: string) => {
           const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -139,7 +144,7 @@ describeBrowser('plan pages in Chromium', () => {
         await closeAll();
       });
 
-      it('360 px wide: no plan page scrolls sideways', { timeout: 120_000 }, async () => {
+      it.runIf(driver === markupDriver)('360 px wide: no plan page scrolls sideways', { timeout: 120_000 }, async () => {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });
         const page = await open({ viewport: { width: 360, height: 740 } });
         const tooWide: string[] = [];
@@ -271,6 +276,8 @@ describeBrowser('plan pages in Chromium', () => {
         await box.pressSequentially('Elternbefragungen', { delay: 20 });
         await page.locator('#search-results .search-hit', { hasText: 'Maßnahme 2.1.1' }).waitFor();
         await page.locator('#search-results .search-hit', { hasText: 'Maßnahme 4.2.3' }).waitFor({ state: 'detached' });
+        // Earlier keystrokes ("Elternbef…") find the same measure; wait for the last one's answer.
+        await page.locator('#search-status', { hasText: 'Treffer für „Elternbefragungen“' }).waitFor();
         expect(await page.evaluate(() => window.planPageMarker)).toBe(true);
         // Focus stays in the box while the results change.
         expect(await page.evaluate(() => document.activeElement?.id)).toBe('search-q');

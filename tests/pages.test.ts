@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { Client, createTestApp, type TestApp } from './helpers/app.js';
@@ -123,5 +124,34 @@ describe.each(drivers)('language of plan content on pages in another language [%
     const german = await new Client(t.app).get(`/consultations/${slug}/measures/m-jha-abendoberschule`);
     expect(german.body).toContain(text);
     expect(german.body).not.toContain('<span lang="de">');
+  });
+});
+
+describe.each(drivers)('page weight [%s]', (driver) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(driver);
+    await loadDemo(t.db);
+  });
+  afterAll(() => t?.close());
+
+  it('sends a measure page with its CSS, script and htmx in at most 60 KB compressed', async () => {
+    const client = new Client(t.app, { 'accept-encoding': 'br, gzip' });
+    const page = await client.get(`/consultations/${slug}/measures/m-jha-abendoberschule`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-encoding']).toBe('br');
+    const html = zlib.brotliDecompressSync(page.rawPayload).toString('utf8');
+    expect(html).toContain('Prüfung des Einsatzes von Schulsozialarbeit an der Abendoberschule');
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+    expect(assets).toEqual(expect.arrayContaining(['/assets/app.css', '/assets/app.js', '/assets/vendor/htmx.min.js']));
+    let total = page.rawPayload.length;
+    for (const asset of new Set(assets)) {
+      const res = await client.get(asset);
+      expect(res.statusCode, asset).toBe(200);
+      expect(res.headers['content-encoding'], asset).toBeDefined();
+      total += res.rawPayload.length;
+    }
+    console.log(`measure page + assets: ${total} bytes compressed`);
+    expect(total).toBeLessThanOrEqual(60 * 1024);
   });
 });

@@ -251,7 +251,7 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof DomainError) {
-      const base = `errors.${{ 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 410: 'gone', 429: 'rateLimited' }[error.status] ?? 'badRequest'}`;
+      const base = `errors.${{ 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 409: 'conflict', 410: 'gone', 429: 'rateLimited', 503: 'busy' }[error.status] ?? 'badRequest'}`;
       return renderError(req, reply, error.status, base, error.messageKey, error.params);
     }
     if (error.code?.startsWith('FST_CSRF')) return renderError(req, reply, 403, 'errors.csrf');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { createTestApp, type TestApp } from './app.js';
-import type { Driver } from './db.js';
+import { type Driver, drivers } from './db.js';
 import { freePort, TestSmtp } from './smtp.js';
 
 /** Debian's Chromium; playwright-core brings no browser of its own. */
@@ -85,3 +85,9 @@ export async function startServer(driver: Driver, env: Record<string, string> = 
     },
   };
 }
+
+/**
+ * axe and layout checks look at markup, which does not depend on the database driver: they run
+ * once, on the first driver, while journeys run on every driver.
+ */
+export const markupDriver = drivers[0];
