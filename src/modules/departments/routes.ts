@@ -29,7 +29,8 @@ export function departmentAdminRoutes(app: FastifyInstance, ctx: AppContext): vo
   for (const body of bodies) {
     const base = `/admin/${segments[body]}`;
     const param = `${body}Id`;
-    const common = { body, base, kinds: bodyKinds[body] };
+    // `section`, not `body`: the layout renders the page into `it.body`.
+    const common = { section: body, base, kinds: bodyKinds[body] };
     const idOf = (params: unknown) => {
       const id = parseId(field(params, param));
       if (id === null) throw new NotFoundError();
