@@ -28,8 +28,15 @@ export class ForbiddenError extends DomainError {
 /** Field errors keyed by form field name; values are message keys. */
 export type FieldErrors = Record<string, string>;
 
+/** Parameters of a field's message; dates are formatted for the reader when the form renders. */
+export type MessageParams = Record<string, string | number | Date>;
+
 export class ValidationError extends DomainError {
-  constructor(readonly fields: FieldErrors) {
+  constructor(
+    readonly fields: FieldErrors,
+    /** Per field, the parameters its message names ("overlaps with the phase „Analyse“"). */
+    readonly fieldParams: Record<string, MessageParams> = {},
+  ) {
     super(422, 'errors.validation.summary');
   }
 }

@@ -1,8 +1,9 @@
+import { handleForm } from '../../core/forms.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../core/context.js';
 import { DomainError, NotFoundError } from '../../core/errors.js';
 import { field, seeOther } from '../../core/http.js';
-import { handleEditorForm, parseId } from '../plans/editor/forms.js';
+import { parseId } from '../plans/editor/forms.js';
 import {
   type Body,
   type BodyForm,
@@ -47,7 +48,7 @@ export function departmentAdminRoutes(app: FastifyInstance, ctx: AppContext): vo
 
     app.post(`${base}/new`, { config: adminOnly }, async (req, reply) => {
       const values = readForm(req.body);
-      const result = await handleEditorForm(reply, '/departments/form', { ...common, mode: 'new', action: `${base}/new`, values }, () =>
+      const result = await handleForm(reply, '/departments/form', { ...common, mode: 'new', action: `${base}/new`, values }, () =>
         createBody(ctx, req.user!.id, body, values),
       );
       if (!result.ok) return;
@@ -63,7 +64,7 @@ export function departmentAdminRoutes(app: FastifyInstance, ctx: AppContext): vo
     app.post(`${base}/:${param}/edit`, { config: adminOnly }, async (req, reply) => {
       const row = await getBody(ctx.db, body, idOf(req.params));
       const values = readForm(req.body);
-      const result = await handleEditorForm(reply, '/departments/form', { ...common, mode: 'edit', row, action: `${base}/${row.id}/edit`, values }, () =>
+      const result = await handleForm(reply, '/departments/form', { ...common, mode: 'edit', row, action: `${base}/${row.id}/edit`, values }, () =>
         updateBody(ctx, req.user!.id, body, row.id, values),
       );
       if (!result.ok) return;

@@ -1,21 +1,4 @@
-import type { FastifyReply } from 'fastify';
-import { type FieldErrors, ValidationError } from '../../../core/errors.js';
-import { formatDateTime } from './time.js';
-
-export type MessageParams = Record<string, string | number | Date>;
-
-/**
- * A ValidationError whose messages can name things ("overlaps with the phase „Analyse“").
- * Dates in the parameters are formatted for the reader's language when the form is rendered.
- */
-export class FormError extends ValidationError {
-  constructor(
-    fields: FieldErrors,
-    readonly fieldParams: Record<string, MessageParams> = {},
-  ) {
-    super(fields);
-  }
-}
+import { type FieldErrors, type MessageParams, ValidationError } from '../../../core/errors.js';
 
 /** Collects field messages while a form is checked; the first message per field wins. */
 export class Problems {
@@ -37,38 +20,7 @@ export class Problems {
   }
 
   throwIfAny(): void {
-    if (!this.empty) throw new FormError(this.fields, this.params);
-  }
-}
-
-export function localiseParams(params: Record<string, MessageParams>, locale: string): Record<string, Record<string, string | number>> {
-  return Object.fromEntries(
-    Object.entries(params).map(([field, p]) => [
-      field,
-      Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v instanceof Date ? formatDateTime(v, locale) : v])),
-    ]),
-  );
-}
-
-/**
- * Like core/forms.ts `handleForm`, but passes the parameters of FormError messages on to the
- * view (`errorParams`), which the editor's own field partials use.
- */
-export async function handleEditorForm<T>(
-  reply: FastifyReply,
-  template: string,
-  data: Record<string, unknown>,
-  action: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false }> {
-  try {
-    return { ok: true, value: await action() };
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      const errorParams = error instanceof FormError ? localiseParams(error.fieldParams, reply.request.locale) : {};
-      await reply.page(template, { ...data, errors: error.fields, errorParams }, 422);
-      return { ok: false };
-    }
-    throw error;
+    if (!this.empty) throw new ValidationError(this.fields, this.params);
   }
 }
 

@@ -1,10 +1,11 @@
+import { handleForm } from '../../../core/forms.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../core/context.js';
 import { DomainError, NotFoundError } from '../../../core/errors.js';
 import { field, fieldList, isBoosted, isHtmx, seeOther } from '../../../core/http.js';
 import { phaseKinds } from '../schema.js';
 import { isAuditSubject, loadHistory } from './audit.js';
-import { handleEditorForm, parseId } from './forms.js';
+import { parseId } from './forms.js';
 import {
   type AnyItem,
   createItem,
@@ -152,7 +153,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/organiser/consultations/new', { config: organisers }, async (req, reply) => {
     const values = readConsultationForm(req.body);
-    const result = await handleEditorForm(reply, '/editor/consultation-form', { mode: 'new', action: '/organiser/consultations/new', values }, () =>
+    const result = await handleForm(reply, '/editor/consultation-form', { mode: 'new', action: '/organiser/consultations/new', values }, () =>
       createConsultation(ctx, req.user!.id, values),
     );
     if (!result.ok) return;
@@ -174,7 +175,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { consultation } = await getConsultation(ctx.db, idParam(req.params, 'consultationId'));
     const values = readConsultationForm(req.body);
     const action = `/organiser/consultations/${consultation.id}/edit`;
-    const result = await handleEditorForm(reply, '/editor/consultation-form', { mode: 'edit', consultation, action, values }, () =>
+    const result = await handleForm(reply, '/editor/consultation-form', { mode: 'edit', consultation, action, values }, () =>
       updateConsultation(ctx, req.user!.id, consultation.id, values),
     );
     if (!result.ok) return;
@@ -196,7 +197,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { consultation } = await getConsultation(ctx.db, idParam(req.params, 'consultationId'));
     const values = readPhaseForm(req.body);
     const action = `/organiser/consultations/${consultation.id}/phases/new`;
-    const result = await handleEditorForm(reply, '/editor/phase-form', { mode: 'new', consultation, action, values }, () =>
+    const result = await handleForm(reply, '/editor/phase-form', { mode: 'new', consultation, action, values }, () =>
       createPhase(ctx, req.user!.id, consultation.id, values),
     );
     if (!result.ok) return;
@@ -218,7 +219,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/organiser/phases/:phaseId/edit', { config: organisers }, async (req, reply) => {
     const { phase, consultation } = await phaseContext(idParam(req.params, 'phaseId'));
     const values = readPhaseForm(req.body);
-    const result = await handleEditorForm(reply, '/editor/phase-form', { mode: 'edit', phase, consultation, action: `/organiser/phases/${phase.id}/edit`, values }, () =>
+    const result = await handleForm(reply, '/editor/phase-form', { mode: 'edit', phase, consultation, action: `/organiser/phases/${phase.id}/edit`, values }, () =>
       updatePhase(ctx, req.user!.id, phase.id, values),
     );
     if (!result.ok) return;
@@ -256,7 +257,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
     try {
       const { consultation } = await getConsultation(ctx.db, consultationId);
       const [draft, source] = await Promise.all([findDraft(ctx.db, consultationId), newestVersion(ctx.db, consultationId)]);
-      const result = await handleEditorForm(reply, '/editor/version-new', { consultation, draft, source, values }, () =>
+      const result = await handleForm(reply, '/editor/version-new', { consultation, draft, source, values }, () =>
         createVersion(ctx, req.user!.id, consultationId, values.label),
       );
       if (!result.ok) return;
@@ -290,7 +291,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/organiser/versions/:versionId/edit', { config: organisers }, async (req, reply) => {
     const { version, consultation } = await getVersion(ctx.db, idParam(req.params, 'versionId'));
     const values = { label: field(req.body, 'label') };
-    const result = await handleEditorForm(reply, '/editor/version-form', { version, consultation, values }, () =>
+    const result = await handleForm(reply, '/editor/version-form', { version, consultation, values }, () =>
       renameVersion(ctx, req.user!.id, version.id, values.label),
     );
     if (!result.ok) return;
@@ -380,7 +381,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
       const values = readItemForm(req.body);
       const parent = await parentOf(versionId, kind, values.parentId);
       const data = await formData(versionId, { mode: 'new', action: `/organiser/versions/${versionId}/${segment}/new`, values, parent });
-      const result = await handleEditorForm(reply, '/editor/item-form', data, () => createItem(ctx, req.user!.id, versionId, kind, values));
+      const result = await handleForm(reply, '/editor/item-form', data, () => createItem(ctx, req.user!.id, versionId, kind, values));
       if (!result.ok) return;
       reply.flash('editor.flash.itemCreated');
       return seeOther(reply, `/organiser/versions/${versionId}#${anchor(kind, result.value)}`);
@@ -409,7 +410,7 @@ export function editorRoutes(app: FastifyInstance, ctx: AppContext): void {
       const values = { ...readItemForm(req.body), parentId: (await itemFormOf(ctx.db, item)).parentId };
       const action = itemUrl(versionId, kind, item.row.id, 'edit');
       const data = await formData(versionId, { mode: 'edit', action, values, item: item.row, label: itemLabel(item), parent: parentOfItem(item) });
-      const result = await handleEditorForm(reply, '/editor/item-form', data, () => updateItem(ctx, req.user!.id, versionId, kind, item.row.id, values));
+      const result = await handleForm(reply, '/editor/item-form', data, () => updateItem(ctx, req.user!.id, versionId, kind, item.row.id, values));
       if (!result.ok) return;
       reply.flash('editor.flash.saved');
       return seeOther(reply, `/organiser/versions/${versionId}#${anchor(kind, item.row.id)}`);

@@ -56,14 +56,5 @@ export function fromBerlin(date: string, time: string): BerlinResult {
   return { ok: true, date: new Date(instant) };
 }
 
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** Date and time in Berlin for pages and messages, e.g. "3. Mai 2021, 00:00". */
-export function formatDateTime(date: Date, locale: string): string {
-  let format = dateTimeFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: ZONE });
-    dateTimeFormats.set(locale, format);
-  }
-  return format.format(date);
-}
+export { formatDateTime } from '../../../core/forms.js';
