@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver, modes } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -41,14 +41,6 @@ const PAGES: Array<[string, string]> = [
 ];
 const SHOTS = new Set(['plan', 'measure', 'committee', 'search', 'consultation']);
 
-interface Mode {
-  js: boolean;
-  label: string;
-}
-const modes: Mode[] = [
-  { js: true, label: 'JavaScript on' },
-  { js: false, label: 'JavaScript off' },
-];
 
 describeBrowser('plan pages in Chromium', () => {
   let browser: Browser;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRoles } from '../src/modules/accounts/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver, modes } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -22,14 +22,6 @@ const CONSULTATION = '/consultations/aktionsplan-integration-2022-2026';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 const NEW_PASSWORD = 'a brand new passphrase';
 
-interface Mode {
-  js: boolean;
-  label: string;
-}
-const modes: Mode[] = [
-  { js: true, label: 'JavaScript on' },
-  { js: false, label: 'JavaScript off' },
-];
 
 describeBrowser('in Chromium', () => {
   let browser: Browser;

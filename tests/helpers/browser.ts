@@ -91,3 +91,14 @@ export async function startServer(driver: Driver, env: Record<string, string> = 
  * once, on the first driver, while journeys run on every driver.
  */
 export const markupDriver = drivers[0];
+
+export interface Mode {
+  js: boolean;
+  label: string;
+}
+
+/** Every journey runs with JavaScript on and with it off. */
+export const modes: Mode[] = [
+  { js: true, label: 'JavaScript on' },
+  { js: false, label: 'JavaScript off' },
+];
