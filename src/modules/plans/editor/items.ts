@@ -334,6 +334,41 @@ async function checkLinks(tx: DbOrTx, form: ItemForm, problems: Problems) {
   return { lead: lead ?? [], support: support ?? [], committees: committeeIds ?? [] };
 }
 
+function checkPrinciple(form: ItemForm) {
+  const problems = new Problems();
+  const text = multiline(form.text);
+  const source = line(form.source);
+  if (!(principleKinds as readonly string[]).includes(form.principleKind)) problems.add('principleKind', 'editor.errors.choose');
+  checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
+  checkText(problems, 'source', source, null, 500);
+  problems.throwIfAny();
+  return { kind: form.principleKind as PrincipleRow['kind'], text, source: source || null };
+}
+
+async function checkField(tx: DbOrTx, versionId: number, form: ItemForm, exceptId: number | null) {
+  const problems = new Problems();
+  const code = line(form.code);
+  const title = line(form.title);
+  const description = multiline(form.description);
+  checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
+  const key = await resolveKey(tx, 'field', versionId, { ...form, code, title }, exceptId, problems);
+  checkText(problems, 'title', title, 'editor.items.errors.titleRequired', 200);
+  checkText(problems, 'description', description, null, 5000);
+  problems.throwIfAny();
+  return { key, code, title, description, isExample: form.isExample };
+}
+
+async function checkGoal(tx: DbOrTx, versionId: number, form: ItemForm, exceptId: number | null) {
+  const problems = new Problems();
+  const code = line(form.code);
+  const text = multiline(form.text);
+  checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
+  const key = await resolveKey(tx, 'goal', versionId, { ...form, code, text }, exceptId, problems);
+  checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
+  problems.throwIfAny();
+  return { key, code, text, isExample: form.isExample };
+}
+
 async function checkMeasure(tx: DbOrTx, versionId: number, form: ItemForm, exceptId: number | null) {
   const problems = new Problems();
   const code = line(form.code);
@@ -432,36 +467,22 @@ export async function createItem(ctx: AppContext, actorId: string, versionId: nu
     let item: AnyItem;
     switch (kind) {
       case 'principle': {
-        const problems = new Problems();
-        const text = multiline(form.text);
-        const source = line(form.source);
-        if (!(principleKinds as readonly string[]).includes(form.principleKind)) problems.add('principleKind', 'editor.errors.choose');
-        checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
-        checkText(problems, 'source', source, null, 500);
-        problems.throwIfAny();
+        const values = checkPrinciple(form);
         const all = await tx.select({ id: principles.id, position: principles.position }).from(principles).where(eq(principles.planVersionId, versionId));
         const [row] = await tx
           .insert(principles)
-          .values({ planVersionId: versionId, kind: form.principleKind as PrincipleRow['kind'], text, source: source || null, position: nextPosition(all) })
+          .values({ planVersionId: versionId, ...values, position: nextPosition(all) })
           .returning();
         if (!row) throw new Error('insert returned nothing');
         item = { kind, row };
         break;
       }
       case 'field': {
-        const problems = new Problems();
-        const code = line(form.code);
-        const title = line(form.title);
-        const description = multiline(form.description);
-        checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
-        const key = await resolveKey(tx, 'field', versionId, { ...form, code, title }, null, problems);
-        checkText(problems, 'title', title, 'editor.items.errors.titleRequired', 200);
-        checkText(problems, 'description', description, null, 5000);
-        problems.throwIfAny();
+        const values = await checkField(tx, versionId, form, null);
         const all = await tx.select({ id: fields.id, position: fields.position }).from(fields).where(eq(fields.planVersionId, versionId));
         const [row] = await tx
           .insert(fields)
-          .values({ planVersionId: versionId, key, code, title, description, isExample: form.isExample, position: nextPosition(all) })
+          .values({ planVersionId: versionId, ...values, position: nextPosition(all) })
           .returning();
         if (!row) throw new Error('insert returned nothing');
         item = { kind, row };
@@ -471,17 +492,11 @@ export async function createItem(ctx: AppContext, actorId: string, versionId: nu
         const fieldId = parentId(form.parentId);
         const [field] = fieldId === null ? [] : await tx.select().from(fields).where(and(eq(fields.id, fieldId), eq(fields.planVersionId, versionId)));
         if (!field) throw new NotFoundError();
-        const problems = new Problems();
-        const code = line(form.code);
-        const text = multiline(form.text);
-        checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
-        const key = await resolveKey(tx, 'goal', versionId, { ...form, code, text }, null, problems);
-        checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
-        problems.throwIfAny();
+        const values = await checkGoal(tx, versionId, form, null);
         const all = await tx.select({ id: goals.id, position: goals.position }).from(goals).where(eq(goals.fieldId, field.id));
         const [row] = await tx
           .insert(goals)
-          .values({ planVersionId: versionId, fieldId: field.id, key, code, text, isExample: form.isExample, position: nextPosition(all) })
+          .values({ planVersionId: versionId, fieldId: field.id, ...values, position: nextPosition(all) })
           .returning();
         if (!row) throw new Error('insert returned nothing');
         item = { kind, row, field };
@@ -517,46 +532,21 @@ export async function updateItem(ctx: AppContext, actorId: string, versionId: nu
     let after: AnyItem;
     switch (item.kind) {
       case 'principle': {
-        const problems = new Problems();
-        const text = multiline(form.text);
-        const source = line(form.source);
-        if (!(principleKinds as readonly string[]).includes(form.principleKind)) problems.add('principleKind', 'editor.errors.choose');
-        checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
-        checkText(problems, 'source', source, null, 500);
-        problems.throwIfAny();
-        const [row] = await tx
-          .update(principles)
-          .set({ kind: form.principleKind as PrincipleRow['kind'], text, source: source || null })
-          .where(eq(principles.id, id))
-          .returning();
+        const [row] = await tx.update(principles).set(checkPrinciple(form)).where(eq(principles.id, id)).returning();
         if (!row) throw new NotFoundError();
         after = { kind: 'principle', row };
         break;
       }
       case 'field': {
-        const problems = new Problems();
-        const code = line(form.code);
-        const title = line(form.title);
-        const description = multiline(form.description);
-        checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
-        const key = await resolveKey(tx, 'field', versionId, { ...form, code, title }, id, problems);
-        checkText(problems, 'title', title, 'editor.items.errors.titleRequired', 200);
-        checkText(problems, 'description', description, null, 5000);
-        problems.throwIfAny();
-        const [row] = await tx.update(fields).set({ key, code, title, description, isExample: form.isExample }).where(eq(fields.id, id)).returning();
+        const values = await checkField(tx, versionId, form, id);
+        const [row] = await tx.update(fields).set(values).where(eq(fields.id, id)).returning();
         if (!row) throw new NotFoundError();
         after = { kind: 'field', row };
         break;
       }
       case 'goal': {
-        const problems = new Problems();
-        const code = line(form.code);
-        const text = multiline(form.text);
-        checkText(problems, 'code', code, 'editor.items.errors.codeRequired', 20);
-        const key = await resolveKey(tx, 'goal', versionId, { ...form, code, text }, id, problems);
-        checkText(problems, 'text', text, 'editor.items.errors.textRequired', 5000);
-        problems.throwIfAny();
-        const [row] = await tx.update(goals).set({ key, code, text, isExample: form.isExample }).where(eq(goals.id, id)).returning();
+        const values = await checkGoal(tx, versionId, form, id);
+        const [row] = await tx.update(goals).set(values).where(eq(goals.id, id)).returning();
         if (!row) throw new NotFoundError();
         after = { kind: 'goal', row, field: item.field };
         break;
