@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../../core/context.js';
 import { DomainError, NotFoundError } from '../../../core/errors.js';
 import type { DbOrTx } from '../../../db/index.js';
@@ -28,8 +28,8 @@ export function parseId(value: string): number | null {
   return Number(value);
 }
 
-export async function findVersion(db: DbOrTx, versionId: number | null): Promise<VersionInfo> {
-  if (versionId === null) throw new NotFoundError();
+/** A version with its consultation's slug and title, matching `where`; 404 when none does. */
+async function versionInfo(db: DbOrTx, where: SQL | undefined): Promise<VersionInfo> {
   const [row] = await db
     .select({
       id: planVersions.id,
@@ -41,28 +41,23 @@ export async function findVersion(db: DbOrTx, versionId: number | null): Promise
     })
     .from(planVersions)
     .innerJoin(consultations, eq(consultations.id, planVersions.consultationId))
-    .where(eq(planVersions.id, versionId));
+    .where(where);
   if (!row) throw new NotFoundError();
   return row;
+}
+
+export async function findVersion(db: DbOrTx, versionId: number | null): Promise<VersionInfo> {
+  if (versionId === null) throw new NotFoundError();
+  return versionInfo(db, eq(planVersions.id, versionId));
 }
 
 /** A published or adopted version of a consultation the public can see; drafts do not exist for them. */
 export async function findPublicVersion(db: DbOrTx, slug: string, versionId: number | null): Promise<VersionInfo> {
   if (versionId === null) throw new NotFoundError();
-  const [row] = await db
-    .select({
-      id: planVersions.id,
-      label: planVersions.label,
-      status: planVersions.status,
-      consultationId: consultations.id,
-      consultationSlug: consultations.slug,
-      consultationTitle: consultations.title,
-    })
-    .from(planVersions)
-    .innerJoin(consultations, eq(consultations.id, planVersions.consultationId))
-    .where(and(eq(planVersions.id, versionId), eq(consultations.slug, slug), ne(consultations.status, 'draft'), ne(planVersions.status, 'draft')));
-  if (!row) throw new NotFoundError();
-  return row;
+  return versionInfo(
+    db,
+    and(eq(planVersions.id, versionId), eq(consultations.slug, slug), ne(consultations.status, 'draft'), ne(planVersions.status, 'draft')),
+  );
 }
 
 export function assertDraft(version: VersionInfo): void {
