@@ -31,6 +31,7 @@ import { documentRoutes } from './modules/plans/documents/routes.js';
 import { messages as documentMessages } from './modules/plans/documents/messages.js';
 import { editorRoutes } from './modules/plans/editor/routes.js';
 import { messages as editorMessages } from './modules/plans/editor/messages.js';
+import { participationMessages, participationRoutes } from './modules/participation/index.js';
 import { messages as planMessages } from './modules/plans/messages.js';
 import { planRoutes } from './modules/plans/routes.js';
 import { transferRoutes } from './modules/plans/transfer/routes.js';
@@ -58,6 +59,7 @@ export const catalogue = new Catalogue([
   transferMessages,
   compareMessages,
   documentMessages,
+  ...participationMessages,
 ]);
 
 const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
@@ -182,6 +184,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   accountRoutes(app, ctx);
   adminRoutes(app, ctx);
   departmentAdminRoutes(app, ctx);
+  participationRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await worker.stop();

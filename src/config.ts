@@ -23,6 +23,16 @@ export interface Config {
   authRateLimit: { max: number; windowMinutes: number };
   passwordMinLength: number;
   bodyLimitBytes: number;
+  participation: {
+    /** Contributions per hour from one client address (0: no limit, e.g. for the benchmark). */
+    perAddressPerHour: number;
+    /** Contributions per hour with one e-mail address (guests and accounts alike). */
+    perEmailPerHour: number;
+    /** Days after which a guest's unconfirmed contribution is deleted. */
+    unconfirmedDays: number;
+    attachmentMaxBytes: number;
+    attachmentMaxCount: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -105,5 +115,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 10, 8, 128),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    participation: {
+      perAddressPerHour: int(env, 'CONTRIBUTIONS_PER_ADDRESS_PER_HOUR', 30, 0, 10_000_000),
+      perEmailPerHour: int(env, 'CONTRIBUTIONS_PER_EMAIL_PER_HOUR', 20, 0, 10_000_000),
+      unconfirmedDays: int(env, 'UNCONFIRMED_DAYS', 7, 1, 365),
+      attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 10 * 1_048_576, 1024, 50 * 1_048_576),
+      attachmentMaxCount: int(env, 'ATTACHMENT_MAX_COUNT', 5, 0, 20),
+    },
   };
 }

@@ -25,7 +25,7 @@ export interface DemoField { key: string; code: string; title: string; descripti
 export interface DemoPrinciple { kind: 'guiding_principle' | 'strategic_goal'; text: string; source: string | null }
 export interface DemoVersion { label: string; status: 'draft' | 'published' | 'adopted'; principles: DemoPrinciple[]; crossCuttingMeasures: DemoMeasure[]; fields: DemoField[] }
 export interface DemoPhase { kind: 'analysis' | 'proposals' | 'draft_review' | 'decision' | 'implementation'; title: string; description: string; opensAt: string; closesAt: string; channels: ('comment' | 'statement' | 'event')[]; moderationMode: 'pre' | 'post' }
-export interface DemoConsultation { slug: string; title: string; summary: string; paperReference: string; relatedPapers: string[]; contact: string; phases: DemoPhase[]; versions: DemoVersion[] }
+export interface DemoConsultation { slug: string; title: string; summary: string; receiptPrefix: string; paperReference: string; relatedPapers: string[]; contact: string; phases: DemoPhase[]; versions: DemoVersion[] }
 
 // ---------------------------------------------------------------------------------------------
 // Ämter, Eigenbetriebe, Büros
@@ -790,6 +790,7 @@ export const demoConsultation: DemoConsultation = {
     'Zusammen mit der Analyse der kommunalen Handlungsfelder bildet er das neue Integrationskonzept, das das Integrationskonzept von 2015 ablöst. ' +
     'Nach Beschlussfassung des Stadtrates ist er das verbindliche Arbeitsinstrument der Stadtverwaltung und ihr „strategisches Dach“ im Querschnittsthema Integration; die konkrete Umsetzung liegt in den Ämtern und Eigenbetrieben. ' +
     'Hauptzielgruppen sind die Führungskräfte und Beschäftigten der Ämter und Eigenbetriebe; weitere Zielgruppen sind Zugewanderte, haupt- und ehrenamtliche Aktive bei Vereinen, in kooperierenden Ämtern und in der Politik sowie alle Dresdner*innen.',
+  receiptPrefix: 'AI',
   paperReference: 'V1332/21',
   relatedPapers: ['V1070/21', 'V0586/20'],
   contact: 'Büro der Integrations- und Ausländerbeauftragten (Beispielkontakt), integration@example.org',

@@ -66,7 +66,7 @@ async function insertConsultation(tx: DbOrTx): Promise<void> {
   const c = demoConsultation;
   const [consultation] = await tx
     .insert(consultations)
-    .values({ slug: c.slug, title: c.title, summary: c.summary, paperReference: c.paperReference, relatedPapers: c.relatedPapers, contact: c.contact, status: 'published' })
+    .values({ slug: c.slug, title: c.title, summary: c.summary, receiptPrefix: c.receiptPrefix, paperReference: c.paperReference, relatedPapers: c.relatedPapers, contact: c.contact, status: 'published' })
     .returning({ id: consultations.id });
   if (!consultation) throw new Error('consultation insert returned nothing');
   await tx.insert(phases).values(

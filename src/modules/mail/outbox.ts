@@ -9,6 +9,12 @@ export const mailTemplates = [
   'password_reset',
   'password_changed',
   'account_deleted',
+  // Participation: a guest confirms a contribution; the receipt of a written statement with a
+  // copy; a guest's link to their contributions; an organisation representation decided.
+  'contribution_confirm',
+  'contribution_receipt',
+  'guest_manage_link',
+  'representation_decided',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

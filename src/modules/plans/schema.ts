@@ -24,6 +24,8 @@ export const consultations = pgTable('consultation', {
   relatedPapers: text('related_papers').array().notNull().default(sql`'{}'::text[]`),
   contact: text('contact').notNull().default(''),
   status: text('status', { enum: consultationStatuses }).notNull().default('draft'),
+  // Receipt numbers of written statements start with this, e.g. AI → AI-2021-0042.
+  receiptPrefix: text('receipt_prefix').notNull().default('B'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
