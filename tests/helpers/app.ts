@@ -92,7 +92,9 @@ export class Client {
       if (expired) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
-    const token = /name="csrf-token" content="([^"]+)"/.exec(res.body)?.[1];
+    // Signed-in pages carry the token in a meta element; forms anonymous readers submit carry
+    // their own hidden field (the cached anonymous page around them carries none).
+    const token = /name="csrf-token" content="([^"]+)"/.exec(res.body)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
     if (token) this.csrf = token;
     this.last = res;
   }
