@@ -88,6 +88,8 @@ CREATE TABLE "organisation" (
 	"website" text,
 	"contact" text DEFAULT '' NOT NULL,
 	"description" text DEFAULT '' NOT NULL,
+	"verified_at" timestamp with time zone,
+	"verified_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "organisation_name_unique" UNIQUE("name")
 );
@@ -113,6 +115,7 @@ ALTER TABLE "guest_token" ADD CONSTRAINT "guest_token_contribution_id_contributi
 ALTER TABLE "organisation_member" ADD CONSTRAINT "organisation_member_organisation_id_organisation_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisation"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organisation_member" ADD CONSTRAINT "organisation_member_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organisation_member" ADD CONSTRAINT "organisation_member_decided_by_user_id_fk" FOREIGN KEY ("decided_by") REFERENCES "public"."user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "organisation" ADD CONSTRAINT "organisation_verified_by_user_id_fk" FOREIGN KEY ("verified_by") REFERENCES "public"."user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "receipt_counter" ADD CONSTRAINT "receipt_counter_consultation_id_consultation_id_fk" FOREIGN KEY ("consultation_id") REFERENCES "public"."consultation"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "attachment_contribution_idx" ON "attachment" USING btree ("contribution_id");--> statement-breakpoint
 CREATE INDEX "contribution_reference_target_idx" ON "contribution_reference" USING btree ("target_kind","target_key");--> statement-breakpoint

@@ -37,6 +37,10 @@ export const organisations = pgTable('organisation', {
   // Who the participation office may contact; shown to organisers only.
   contact: text('contact').notNull().default(''),
   description: text('description').notNull().default(''),
+  // Set when an organiser checked that the organisation exists and is what it says: its name
+  // then carries a badge. Unverified ones (proposed by a user) are not shown publicly.
+  verifiedAt: timestamp('verified_at', { withTimezone: true }),
+  verifiedBy: uuid('verified_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

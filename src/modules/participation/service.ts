@@ -17,6 +17,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import type { Phase } from '../plans/queries.js';
 import type { channels as phaseChannels } from '../plans/schema.js';
 import { phaseState } from '../plans/routes.js';
+import { recordAudit } from '../audit/service.js';
 import { allow } from '../ratelimit/store.js';
 import { type ContributionStatus, contributions, guestTokens, receiptCounters } from './schema.js';
 
@@ -224,27 +225,36 @@ export async function enqueueConfirmation(
   tx: DbOrTx,
   mail: { contributionId: number; email: string; locale: Locale; consultationTitle: string; excerpt: string; itemUrl: string },
 ): Promise<void> {
-  const days = ctx.config.participation.unconfirmedDays || CONFIRM_TOKEN_DAYS_FALLBACK;
-  const token = randomToken();
-  await tx.insert(guestTokens).values({
-    tokenHash: hashToken(token),
-    email: mail.email,
-    purpose: 'confirm',
-    contributionId: mail.contributionId,
-    expiresAt: new Date(Date.now() + days * 86_400_000),
-  });
+  const { url: confirmUrl, days } = await issueConfirmLink(ctx, tx, mail.email, mail.contributionId);
   await enqueueMail(tx, {
     to: mail.email,
     template: 'contribution_confirm',
     locale: mail.locale,
     payload: {
-      confirmUrl: `${ctx.config.baseUrl}/contributions/confirm?token=${encodeURIComponent(token)}`,
+      confirmUrl,
       consultationTitle: mail.consultationTitle,
       excerpt: mail.excerpt,
       itemUrl: mail.itemUrl,
       days,
     },
   });
+}
+
+/**
+ * A single-use link that confirms one contribution, valid as long as an unconfirmed
+ * contribution is kept; for mails that say more than `enqueueConfirmation` (e.g. a receipt).
+ */
+export async function issueConfirmLink(ctx: AppContext, tx: DbOrTx, email: string, contributionId: number): Promise<{ url: string; days: number }> {
+  const days = ctx.config.participation.unconfirmedDays || CONFIRM_TOKEN_DAYS_FALLBACK;
+  const token = randomToken();
+  await tx.insert(guestTokens).values({
+    tokenHash: hashToken(token),
+    email,
+    purpose: 'confirm',
+    contributionId,
+    expiresAt: new Date(Date.now() + days * 86_400_000),
+  });
+  return { url: `${ctx.config.baseUrl}/contributions/confirm?token=${encodeURIComponent(token)}`, days };
 }
 
 /** Whether a guest token would be accepted, without using it (for the page behind the link). */
@@ -284,4 +294,38 @@ export async function purgeUnconfirmed(ctx: AppContext): Promise<number> {
     .returning({ id: contributions.id });
   await ctx.db.delete(guestTokens).where(lt(guestTokens.expiresAt, new Date()));
   return deleted.length;
+}
+
+/** Who may act on a contribution as its author: the account that wrote it, or a guest session. */
+export type ContributionOwner = { userId: string } | { guestEmail: string };
+
+export function ownerCondition(owner: ContributionOwner) {
+  return 'userId' in owner ? eq(contributions.authorId, owner.userId) : and(isNull(contributions.authorId), eq(contributions.guestEmail, owner.guestEmail));
+}
+
+/**
+ * The author withdraws a contribution, at any time. The slot stays ("withdrawn by the author"),
+ * so replies keep their context; the text is no longer shown. Returns false when it is not the
+ * owner's or already withdrawn.
+ */
+export async function withdrawContribution(ctx: AppContext, contributionId: number, owner: ContributionOwner): Promise<boolean> {
+  return ctx.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ status: contributions.status })
+      .from(contributions)
+      .where(and(eq(contributions.id, contributionId), ownerCondition(owner)))
+      .for('update');
+    if (!before || before.status === 'withdrawn') return false;
+    await tx.update(contributions).set({ status: 'withdrawn', withdrawnAt: new Date() }).where(eq(contributions.id, contributionId));
+    await recordAudit(tx, {
+      actorId: 'userId' in owner ? owner.userId : null,
+      action: 'contribution.withdraw',
+      subjectType: 'contribution',
+      subjectId: contributionId,
+      before: { status: before.status },
+      after: { status: 'withdrawn' },
+    });
+    if (before.status === 'published') await announceChange(tx, CONTRIBUTIONS_TAG);
+    return true;
+  });
 }
