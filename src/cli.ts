@@ -30,7 +30,7 @@ try {
       console.log('Migrations applied.');
       break;
     case 'demo:load': {
-      const accounts = await loadDemo(database.db);
+      const accounts = await loadDemo(database.db, { live: true });
       console.log('Demo data loaded. Accounts (role, e-mail, password):');
       for (const a of accounts) console.log(`  ${a.role.padEnd(28)} ${a.email.padEnd(28)} ${a.password}`);
       break;

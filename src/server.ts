@@ -11,7 +11,7 @@ const { database, unlock } = await openAndMigrate(config);
 
 let demo: DemoAccount[] | null = null;
 const wantsDemo = config.demoData === 'always' || (config.demoData === 'auto' && database.driver === 'pglite');
-if (wantsDemo && (config.demoData === 'always' || (await isEmpty(database.db)))) demo = await loadDemo(database.db);
+if (wantsDemo && (config.demoData === 'always' || (await isEmpty(database.db)))) demo = await loadDemo(database.db, { live: true });
 
 const app = await buildApp({ config, database });
 if (config.mailWorker) app.mailWorker.start();

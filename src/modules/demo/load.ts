@@ -5,7 +5,8 @@ import { type GrantableRole, type Role, userRoles, users } from '../accounts/sch
 import { committees, departmentMembers, departments } from '../departments/schema.js';
 import { writePlanDocument } from '../plans/document.js';
 import { consultations, phases, planVersions } from '../plans/schema.js';
-import { demoCommittees, demoConsultation, demoDepartments } from './content.js';
+import { type DemoConsultation, demoCommittees, demoConsultation, demoDepartments } from './content.js';
+import { liveDemoConsultation } from './live.js';
 
 export interface DemoAccount {
   role: Role;
@@ -32,16 +33,22 @@ export async function isEmpty(db: DbOrTx): Promise<boolean> {
   return (c?.n ?? 0) === 0 && (u?.n ?? 0) === 0;
 }
 
-/** Loads the demo consultation and demo accounts; skips whatever already exists. */
-export async function loadDemo(db: Db): Promise<DemoAccount[]> {
+/**
+ * Loads the demo consultation and demo accounts; skips whatever already exists. `live` adds the
+ * invented consultation that is open now (for people trying the product; tests leave it out so
+ * that no phase is open unless a test opens one).
+ */
+export async function loadDemo(db: Db, { live = false }: { live?: boolean } = {}): Promise<DemoAccount[]> {
   const hashes = await Promise.all(demoAccounts.map((a) => hashPassword(a.password)));
   await db.transaction(async (tx) => {
     await tx.insert(departments).values(demoDepartments).onConflictDoNothing();
     await tx.insert(committees).values(demoCommittees).onConflictDoNothing();
     const departmentIds = new Map((await tx.select({ id: departments.id, slug: departments.slug }).from(departments)).map((d) => [d.slug, d.id]));
 
-    const [existing] = await tx.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, demoConsultation.slug));
-    if (!existing) await insertConsultation(tx);
+    for (const c of live ? [demoConsultation, liveDemoConsultation()] : [demoConsultation]) {
+      const [existing] = await tx.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, c.slug));
+      if (!existing) await insertConsultation(tx, c);
+    }
 
     for (const [i, account] of demoAccounts.entries()) {
       const [user] = await tx
@@ -62,11 +69,10 @@ export async function loadDemo(db: Db): Promise<DemoAccount[]> {
   return demoAccounts;
 }
 
-async function insertConsultation(tx: DbOrTx): Promise<void> {
-  const c = demoConsultation;
+async function insertConsultation(tx: DbOrTx, c: DemoConsultation): Promise<void> {
   const [consultation] = await tx
     .insert(consultations)
-    .values({ slug: c.slug, title: c.title, summary: c.summary, receiptPrefix: c.receiptPrefix, paperReference: c.paperReference, relatedPapers: c.relatedPapers, contact: c.contact, status: 'published' })
+    .values({ slug: c.slug, title: c.title, summary: c.summary, receiptPrefix: c.receiptPrefix, paperReference: c.paperReference || null, relatedPapers: c.relatedPapers, contact: c.contact, status: 'published' })
     .returning({ id: consultations.id });
   if (!consultation) throw new Error('consultation insert returned nothing');
   await tx.insert(phases).values(
