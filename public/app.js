@@ -1,9 +1,14 @@
 // Progressive enhancement only: every page works without this file.
 (() => {
-  // htmx requests carry the CSRF token from the page, like the hidden field in plain forms.
+  // htmx requests carry the CSRF token of the page, like the hidden field in plain forms. Signed-in
+  // pages name it in <head>; a boosted navigation does not replace <head>, so after signing in
+  // the token is taken from the page's forms (the sign-out form has one). Anonymous pages carry
+  // no token: their forms send their own hidden _csrf field, which htmx puts in the body.
   document.addEventListener('htmx:configRequest', (event) => {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) event.detail.headers['x-csrf-token'] = meta.getAttribute('content');
+    const token =
+      document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ??
+      document.querySelector('input[name="_csrf"]')?.getAttribute('value');
+    if (token) event.detail.headers['x-csrf-token'] = token;
   });
 
   // A boosted navigation swaps only <body>, so <html lang dir> would keep the language of the

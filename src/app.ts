@@ -16,10 +16,12 @@ import type { AppContext } from './core/context.js';
 import { Catalogue } from './core/i18n.js';
 import { messages as coreMessages } from './core/messages.js';
 import { coreRoutes } from './core/routes.js';
-import { createEta, publicDir, setupWeb } from './core/web.js';
+import type { FastLane } from './core/fastlane.js';
+import { createEta, createFastLane, publicDir, setupWeb } from './core/web.js';
 import type { Database, Db } from './db/index.js';
 import { accountRoutes } from './modules/accounts/routes.js';
 import { messages as accountMessages } from './modules/accounts/messages.js';
+import { SessionCache } from './modules/accounts/sessions.js';
 import { adminRoutes } from './modules/admin/routes.js';
 import { messages as adminMessages } from './modules/admin/messages.js';
 import { createTransport, MailWorker, renderMail } from './modules/mail/worker.js';
@@ -46,6 +48,8 @@ declare module 'fastify' {
     ctx: AppContext;
     mailWorker: MailWorker;
     cacheChannel: CacheChannel;
+    fastLane: FastLane;
+    sessionCache: SessionCache;
   }
 }
 
@@ -118,6 +122,15 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   const cacheChannel = new CacheChannel(new PageCache(), database.db);
   await database.listen(CACHE_CHANNEL, (payload) => cacheChannel.receive(payload));
   app.decorate('cacheChannel', cacheChannel);
+  const sessionCache = new SessionCache();
+  cacheChannel.subscribe(sessionCache);
+  app.decorate('sessionCache', sessionCache);
+
+  // First of all hooks: anonymous readers of a cached page are answered from memory before any
+  // plugin below (compression, cookies, helmet, CSRF, session) does its work (core/fastlane.ts).
+  const fastLane = createFastLane(cacheChannel);
+  app.decorate('fastLane', fastLane);
+  app.addHook('onRequest', fastLane.hook);
 
   // Phones on slow networks: pages and assets go out compressed. Brotli at a low quality level
   // compresses almost as well as its maximum at a fraction of the CPU per response.
@@ -174,7 +187,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
     maxAge: '7d',
   });
 
-  setupWeb(app, catalogue, eta, cacheChannel);
+  setupWeb(app, catalogue, eta, cacheChannel, sessionCache);
   coreRoutes(app, ctx, database);
   planRoutes(app, ctx);
   compareRoutes(app, ctx);

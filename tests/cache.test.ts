@@ -65,9 +65,12 @@ describe.each(drivers)('cached plan pages [%s]', (driver) => {
     expect(framed.body).toContain(original);
     expect(framed.body).toContain('Abmelden');
     expect(framed.body).not.toContain('href="/register"');
-    // Each page carries its reader's own CSRF token.
+    // The signed-in page carries its reader's own CSRF token; the anonymous one none at all.
+    expect(framed.body).toContain(`name="csrf-token" content="${reader.csrf}"`);
     expect(reader.csrf).not.toBe('');
-    expect(reader.csrf).not.toBe(anonymous.csrf);
+    expect(first.body).not.toContain('csrf-token');
+    expect(first.body).not.toContain('name="_csrf"');
+    expect(first.headers['set-cookie']).toBeUndefined();
   });
 
   it('keeps languages apart', async () => {

@@ -74,14 +74,16 @@ describe.each(drivers)('public pages with the demo consultation [%s]', (driver) 
 
   it('switches language with the form and remembers it', async () => {
     const client = new Client(t.app);
-    await client.get('/');
-    const res = await client.post('/language', { lang: 'en', next: `/consultations/${slug}` });
+    const home = await client.get('/');
+    // Anonymous pages carry no token: the language form is a GET that only sets a cookie.
+    expect(home.body).toContain('<form method="get" action="/language"');
+    const res = await client.get(`/language?next=${encodeURIComponent(`/consultations/${slug}`)}&lang=en`);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`/consultations/${slug}`);
     const page = await client.get('/');
     expect(page.body).toContain('<html lang="en"');
     expect(page.body).toContain('Consultations');
-    await client.post('/language', { lang: 'xx', next: 'https://evil.example' });
+    await client.get(`/language?lang=xx&next=${encodeURIComponent('https://evil.example')}`);
     expect(client.last?.headers.location).toBe('/');
     expect((await client.get('/')).body).toContain('<html lang="en"');
   });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/index.js';
+import type { FramedPage } from './fastlane.js';
 
 /** The PostgreSQL channel on which every instance hears that cached content changed. */
 export const CACHE_CHANNEL = 'mitsprache_cache';
@@ -10,8 +11,10 @@ interface Entry {
   tags: readonly string[];
   /** Epoch ms after which the entry is stale by itself (e.g. a phase opens); none: until a change. */
   expires?: number;
-  /** The whole page for anonymous readers, split where each reader's CSRF token goes. */
-  framed?: string[];
+  /** The whole page for anonymous readers, being framed (compressed) once... */
+  framing?: Promise<FramedPage>;
+  /** ...and when it is: what the fast lane (core/fastlane.ts) sends them. */
+  page?: FramedPage;
 }
 
 /**
@@ -43,7 +46,13 @@ export class PageCache {
   }
 
   begin(tags: readonly string[]): number[] {
-    return tags.map((tag) => this.generations.get(tag) ?? 0);
+    return tags.map((tag) => {
+      const generation = this.generations.get(tag);
+      if (generation !== undefined) return generation;
+      // Known from now on, so `invalidate` counts changes to it.
+      this.generations.set(tag, 0);
+      return 0;
+    });
   }
 
   set(key: string, entry: Entry, started: number[]): void {
@@ -56,7 +65,11 @@ export class PageCache {
   }
 
   invalidate(tag: string): void {
-    this.generations.set(tag, (this.generations.get(tag) ?? 0) + 1);
+    // Only tags pages were rendered under count: other caches' tags (e.g. one per user) would
+    // otherwise pile up here.
+    const generation = this.generations.get(tag);
+    if (generation === undefined) return;
+    this.generations.set(tag, generation + 1);
     for (const [key, entry] of this.entries) if (entry.tags.includes(tag)) this.entries.delete(key);
   }
 

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadSession, SESSION_COOKIE } from '../modules/accounts/sessions.js';
+import { SESSION_COOKIE, type SessionCache } from '../modules/accounts/sessions.js';
 import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
 import type { CacheChannel } from './cache.js';
 import { DomainError, NotFoundError } from './errors.js';
+import { chooseEncoding, FastLane, framePage, matchesEtag } from './fastlane.js';
 import { isBoosted, isHtmx } from './http.js';
 import { type Catalogue, defaultLocale, directionOf, isLocale, type Locale, locales, negotiateLocale, type Translate } from './i18n.js';
 
@@ -56,9 +57,18 @@ export const viewsDir = path.resolve(here, '..', '..', 'views');
 export const publicDir = path.resolve(here, '..', '..', 'public');
 
 export const LANG_COOKIE = 'lang';
-const FLASH_COOKIE = 'flash';
+export const FLASH_COOKIE = 'flash';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const TOKEN_SLOT = 'csrfTokenSlot0f4c1e9b';
+/** Pages differ by these request headers (htmx navigations get the body only) and encoding. */
+const PAGE_VARY = 'HX-Request, HX-Boosted, Accept-Encoding';
+
+/**
+ * The fast lane for anonymous readers of cached pages (core/fastlane.ts). Register its hook on
+ * the root instance before any other plugin: hooks run in the order they were added.
+ */
+export function createFastLane(cacheChannel: CacheChannel): FastLane {
+  return new FastLane(cacheChannel.cache, { session: SESSION_COOKIE, flash: FLASH_COOKIE, lang: LANG_COOKIE });
+}
 
 /**
  * Plan content is written in the city's language (German); a page in another language marks
@@ -82,7 +92,7 @@ export function createEta(production: boolean): Eta {
   return new Eta({ views: viewsDir, cache: production, autoEscape: true, autoTrim: [false, 'nl'] });
 }
 
-export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, cacheChannel: CacheChannel): void {
+export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, cacheChannel: CacheChannel, sessionCache: SessionCache): void {
   const { config } = app;
   const translators = Object.fromEntries(locales.map((l) => [l, catalogue.translator(l)])) as Record<Locale, Translate>;
   const secureCookies = config.baseUrl.startsWith('https:');
@@ -101,7 +111,7 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
     if (signed) {
       const unsigned = req.unsignCookie(signed);
       if (unsigned.valid && unsigned.value) {
-        req.user = await loadSession(app.db, unsigned.value, config.sessionDays);
+        req.user = await sessionCache.load(app.db, unsigned.value, config.sessionDays);
         if (req.user) req.sessionToken = unsigned.value;
       }
       if (!req.user) reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -152,7 +162,14 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
       reply.clearCookie(FLASH_COOKIE, { path: '/' });
       req.flashKey = null;
     }
+    let csrfToken: string | undefined;
     return {
+      // Made when a template asks for it (a form, the signed-in layout): a page without one sets
+      // no CSRF cookie, so an anonymous page stays the same for every reader and cacheable.
+      get csrfToken(): string {
+        csrfToken ??= reply.generateCsrf();
+        return csrfToken;
+      },
       t: req.t,
       locale: req.locale,
       dir: directionOf(req.locale),
@@ -160,7 +177,6 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
       user: req.user,
       path: req.url.split('?')[0],
       url: req.url,
-      csrfToken: reply.generateCsrf(),
       flash: flashKey ? req.t(flashKey) : null,
       fragment: isBoosted(req),
       passwordMin: config.passwordMinLength,
@@ -197,24 +213,35 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
       entry = { title: data.title, body, tags: options.tags, expires: data.validUntil?.getTime() };
       cache.set(key, entry, started);
     }
-    // Anonymous readers of the canonical URL get the whole page from the cache: the layout is
-    // rendered once with a placeholder where their own CSRF token goes.
+    // Anonymous readers of the canonical URL get the whole page, framed once: the anonymous
+    // layout carries nothing personal (no CSRF token, no navigation of their own). This reply
+    // goes through the hooks as usual; later ones come from the fast lane, with the headers
+    // captured here.
     if (!req.user && !req.flashKey && !isBoosted(req) && req.url === options.key) {
-      entry.framed ??= eta
-        .render('/layout', { ...context(req, this, { title: entry.title, body: entry.body }), csrfToken: TOKEN_SLOT })
-        .split(TOKEN_SLOT);
-      return this.code(200)
-        .type('text/html; charset=utf-8')
-        .header('vary', 'HX-Request, HX-Boosted')
-        .send(entry.framed.join(this.generateCsrf()));
+      this.code(200).type('text/html; charset=utf-8').header('vary', PAGE_VARY);
+      const framed = entry;
+      framed.framing ??= framePage(eta.render('/layout', context(req, this, { title: entry.title, body: entry.body })), this.getHeaders()).then(
+        (page) => {
+          framed.page = page;
+          return page;
+        },
+      );
+      const page = await framed.framing;
+      if (matchesEtag(req.headers['if-none-match'], page.etag)) return this.code(304).headers(page.notModified).send();
+      const encoding = chooseEncoding(req.headers['accept-encoding']);
+      return this.headers(page.headers[encoding]).send(page.bodies[encoding]);
     }
     return this.page('/layout', { title: entry.title, body: entry.body });
   });
 
   // After a write, wait until this instance has dropped what the write made stale, so the page
-  // the browser is redirected to is fresh.
-  app.addHook('onSend', async (req, reply) => {
-    if (!SAFE_METHODS.has(req.method) && reply.statusCode < 400) await cacheChannel.settle();
+  // the browser is redirected to is fresh. Reads pay nothing for it.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (SAFE_METHODS.has(req.method) || reply.statusCode >= 400) return done(null, payload);
+    cacheChannel.settle().then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
   });
 
   app.decorateReply('fragment', function (this: FastifyReply, template: string, data = {}, status = 200) {

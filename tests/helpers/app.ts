@@ -109,9 +109,9 @@ export class Client {
     return res;
   }
 
-  /** Posts a urlencoded form. Loads a page first if no CSRF token is known yet. */
+  /** Posts a urlencoded form. Loads a page with a form first if no CSRF token is known yet. */
   async post(url: string, form: Record<string, string | string[]> = {}, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    if (!this.csrf) await this.get('/');
+    if (!this.csrf) await this.get('/signin');
     const body = new URLSearchParams();
     body.append('_csrf', this.csrf);
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);

@@ -11,7 +11,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import { allow } from '../ratelimit/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { authTokens, type TokenPurpose, userRoles, users } from './schema.js';
-import { deleteUserSessions } from './sessions.js';
+import { announceUserChange, deleteUserSessions } from './sessions.js';
 import { checkDisplayName, checkEmail, checkPassword, normaliseEmail } from './validation.js';
 
 const TOKEN_MINUTES: Record<TokenPurpose, number> = {
@@ -140,12 +140,21 @@ export async function register(ctx: AppContext, input: RegisterInput): Promise<v
   ctx.mailQueued();
 }
 
+async function confirmAddress(tx: DbOrTx, userId: string): Promise<void> {
+  const confirmed = await tx
+    .update(users)
+    .set({ emailConfirmedAt: new Date() })
+    .where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)))
+    .returning({ id: users.id });
+  if (confirmed.length) await announceUserChange(tx, userId);
+}
+
 /** Confirms the address behind a confirmation link; returns the user to sign in. */
 export async function confirmEmail(ctx: AppContext, token: string): Promise<string> {
   return ctx.db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, 'confirm_email');
     if (!userId) throw new DomainError(410, 'accounts.errors.linkInvalid');
-    await tx.update(users).set({ emailConfirmedAt: new Date() }).where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)));
+    await confirmAddress(tx, userId);
     return userId;
   });
 }
@@ -197,7 +206,7 @@ export async function signInWithMagicLink(ctx: AppContext, token: string): Promi
   return ctx.db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, 'magic_link');
     if (!userId) throw new DomainError(410, 'accounts.errors.linkInvalid');
-    await tx.update(users).set({ emailConfirmedAt: new Date() }).where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)));
+    await confirmAddress(tx, userId);
     return userId;
   });
 }
@@ -251,7 +260,10 @@ export async function updateProfile(ctx: AppContext, userId: string, input: { di
   const errors: FieldErrors = {};
   checkDisplayName(displayName, errors);
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  await ctx.db.update(users).set({ displayName, locale: input.locale }).where(eq(users.id, userId));
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ displayName, locale: input.locale }).where(eq(users.id, userId));
+    await announceUserChange(tx, userId);
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { CurrentUser } from '../../core/access.js';
+import { announceChange, type CacheListener } from '../../core/cache.js';
 import { hashToken, randomToken } from '../../core/crypto.js';
 import type { DbOrTx } from '../../db/index.js';
 import { departmentMembers } from '../departments/schema.js';
@@ -20,7 +21,10 @@ export async function createSession(db: DbOrTx, userId: string, days: number): P
 }
 
 export async function loadSession(db: DbOrTx, token: string, days: number): Promise<CurrentUser | null> {
-  const idHash = hashToken(token);
+  return loadSessionByHash(db, hashToken(token), days);
+}
+
+async function loadSessionByHash(db: DbOrTx, idHash: string, days: number): Promise<CurrentUser | null> {
   const [row] = await db
     .select({
       id: users.id,
@@ -57,11 +61,81 @@ export async function loadSession(db: DbOrTx, token: string, days: number): Prom
 }
 
 export async function deleteSession(db: DbOrTx, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.idHash, hashToken(token)));
+  const deleted = await db.delete(sessions).where(eq(sessions.idHash, hashToken(token))).returning({ userId: sessions.userId });
+  for (const { userId } of deleted) await announceUserChange(db, userId);
 }
 
 export async function deleteUserSessions(db: DbOrTx, userId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.userId, userId));
+  await announceUserChange(db, userId);
+}
+
+/** Every instance's session cache forgets everyone (e.g. a department with members went). */
+export const SESSIONS_TAG = 'sessions';
+const USER_TAG = 'session-user:';
+
+/**
+ * Tells every instance that what a session knows about this user changed (roles, departments,
+ * name, language, confirmation, the session itself): their session caches drop the user's
+ * sessions, so the next request reads them afresh. Call inside the writing transaction.
+ */
+export async function announceUserChange(db: DbOrTx, userId: string): Promise<void> {
+  await announceChange(db, `${USER_TAG}${userId}`);
+}
+
+interface CachedSession {
+  user: CurrentUser;
+  until: number;
+}
+
+/**
+ * Sessions read from the database are kept in process for a short while, so a signed-in page
+ * view costs no query. Every write that changes what a session carries announces it
+ * (`announceUserChange`) and the cache channel delivers it to every instance at once; the time
+ * limit is only a safety net for writes made by other tools.
+ */
+export class SessionCache implements CacheListener {
+  private readonly entries = new Map<string, CachedSession>();
+  /** Moves on at every change, so a read that started before one does not store its result. */
+  private generation = 0;
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async load(db: DbOrTx, token: string, days: number): Promise<CurrentUser | null> {
+    const idHash = hashToken(token);
+    const now = Date.now();
+    const cached = this.entries.get(idHash);
+    if (cached && cached.until > now) return cached.user;
+    if (cached) this.entries.delete(idHash);
+    const started = this.generation;
+    const user = await loadSessionByHash(db, idHash, days);
+    if (user && started === this.generation) {
+      this.entries.set(idHash, { user, until: now + this.ttlMs });
+      if (this.entries.size > this.maxEntries) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+    }
+    return user;
+  }
+
+  invalidate(tag: string): void {
+    if (tag === SESSIONS_TAG) {
+      this.generation++;
+      this.entries.clear();
+    } else if (tag.startsWith(USER_TAG)) {
+      this.generation++;
+      const userId = tag.slice(USER_TAG.length);
+      for (const [key, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 export async function purgeExpiredSessions(db: DbOrTx): Promise<void> {

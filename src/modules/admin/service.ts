@@ -3,6 +3,7 @@ import type { AppContext } from '../../core/context.js';
 import { DomainError, NotFoundError } from '../../core/errors.js';
 import { recordAudit } from '../audit/service.js';
 import { type GrantableRole, grantableRoles, userRoles, users } from '../accounts/schema.js';
+import { announceUserChange } from '../accounts/sessions.js';
 import { departmentMembers, departments } from '../departments/schema.js';
 
 export const PAGE_SIZE = 25;
@@ -74,9 +75,11 @@ export async function setRole(ctx: AppContext, actorId: string, userId: string, 
     if (grant) {
       const inserted = await tx.insert(userRoles).values({ userId, role: typed, grantedBy: actorId }).onConflictDoNothing().returning();
       if (inserted.length) await recordAudit(tx, { actorId, action: 'role.granted', subjectType: 'user', subjectId: userId, after: { role } });
+      if (inserted.length) await announceUserChange(tx, userId);
     } else {
       const deleted = await tx.delete(userRoles).where(and(eq(userRoles.userId, userId), eq(userRoles.role, typed))).returning();
       if (deleted.length) await recordAudit(tx, { actorId, action: 'role.revoked', subjectType: 'user', subjectId: userId, before: { role } });
+      if (deleted.length) await announceUserChange(tx, userId);
     }
   });
 }
@@ -89,12 +92,14 @@ export async function setDepartment(ctx: AppContext, actorId: string, userId: st
     if (member) {
       const inserted = await tx.insert(departmentMembers).values({ userId, departmentId }).onConflictDoNothing().returning();
       if (inserted.length) await recordAudit(tx, { actorId, action: 'department.joined', subjectType: 'user', subjectId: userId, after: { departmentId } });
+      if (inserted.length) await announceUserChange(tx, userId);
     } else {
       const deleted = await tx
         .delete(departmentMembers)
         .where(and(eq(departmentMembers.userId, userId), eq(departmentMembers.departmentId, departmentId)))
         .returning();
       if (deleted.length) await recordAudit(tx, { actorId, action: 'department.left', subjectType: 'user', subjectId: userId, before: { departmentId } });
+      if (deleted.length) await announceUserChange(tx, userId);
     }
   });
 }

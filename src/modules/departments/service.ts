@@ -1,7 +1,9 @@
 import { and, asc, count, eq, ne } from 'drizzle-orm';
+import { announceChange } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import { DomainError, NotFoundError } from '../../core/errors.js';
 import type { DbOrTx } from '../../db/index.js';
+import { SESSIONS_TAG } from '../accounts/sessions.js';
 import { recordAudit } from '../audit/service.js';
 import { isUniqueViolation, line, Problems, SLUG, slugify } from '../plans/editor/forms.js';
 import { consultations, measureCommittees, measureDepartments, measures, planVersions } from '../plans/schema.js';
@@ -148,6 +150,8 @@ export async function deleteBody(ctx: AppContext, actorId: string, body: Body, i
     const uses = await usesOf(tx, body, id);
     if (uses.length) throw new DomainError(409, `departments.errors.inUse.${body}`, { name: row.name, count: uses.length });
     await tx.delete(table).where(eq(table.id, id));
+    // Memberships go with a department (ON DELETE CASCADE): sessions must forget them.
+    if (body === 'department') await announceChange(tx, SESSIONS_TAG);
     await recordAudit(tx, { actorId, action: `${body}.deleted`, subjectType: body, subjectId: id, before: snapshot(row) });
     return row;
   });

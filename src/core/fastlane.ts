@@ -1,0 +1,208 @@
+import crypto from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { PageCache } from './cache.js';
+import { isLocale, type Locale, negotiateLocale } from './i18n.js';
+
+/**
+ * The fast lane: anonymous readers of a cached page get it straight from memory.
+ *
+ * A page that is the same for every anonymous reader in a language (no session, no flash notice,
+ * no CSRF token: see `cachedPage` in web.ts) is framed once into a `FramedPage`: the whole HTML
+ * as identity, brotli and gzip bytes with their response headers, captured from the reply that
+ * framed it (helmet's headers, content type and language, vary), so the two paths cannot drift.
+ * A root `onRequest` hook, registered before every other plugin, answers later requests for the
+ * same URL and language from those buffers, before cookies are parsed, CSRF secrets read, the
+ * session loaded or anything compressed. The buffers live on the PageCache entry, so a change
+ * announced on the cache channel, the entry's own expiry and LRU eviction drop them too.
+ */
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+export interface FramedPage {
+  /** Weak: the same HTML is sent in three encodings. */
+  etag: string;
+  bodies: Record<Encoding, Buffer>;
+  headers: Record<Encoding, OutgoingHttpHeaders>;
+  /** For a 304: the same headers without content length, type or encoding. */
+  notModified: OutgoingHttpHeaders;
+}
+
+/** What the fast lane needs to know about the app's cookies. */
+export interface LaneCookies {
+  session: string;
+  flash: string;
+  lang: string;
+}
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/** Headers of the reply that framed the page that do not belong to every later reader. */
+const PERSONAL_OR_PER_BODY = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding', 'etag']);
+
+/**
+ * Frames a page once: compressed on the thread pool (brotli at its best quality, which is slow,
+ * but happens once per page, language and change), with the headers of `captured` minus what is
+ * personal (cookies) or depends on the body.
+ */
+export async function framePage(html: string, captured: Record<string, unknown>): Promise<FramedPage> {
+  const identity = Buffer.from(html, 'utf8');
+  const [br, gz] = await Promise.all([
+    brotli(identity, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+      },
+    }),
+    gzip(identity, { level: zlib.constants.Z_BEST_COMPRESSION }),
+  ]);
+  const etag = `W/"${crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32)}"`;
+  const base: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(captured)) {
+    const lower = name.toLowerCase();
+    if (PERSONAL_OR_PER_BODY.has(lower) || value === undefined) continue;
+    base[lower] = value as OutgoingHttpHeaders[string];
+  }
+  base.etag = etag;
+  const notModified = { ...base };
+  delete notModified['content-type'];
+  const bodies = { br, gzip: gz, identity };
+  const headers = {
+    br: { ...base, 'content-encoding': 'br', 'content-length': br.length },
+    gzip: { ...base, 'content-encoding': 'gzip', 'content-length': gz.length },
+    identity: { ...base, 'content-length': identity.length },
+  };
+  return { etag, bodies, headers, notModified };
+}
+
+/**
+ * The best encoding the client accepts, the server preferring brotli over gzip (as
+ * @fastify/compress does). `*` accepts both; `q=0` refuses.
+ */
+export function chooseEncoding(header: string | string[] | undefined): Encoding {
+  if (!header) return 'identity';
+  const text = Array.isArray(header) ? header.join(',') : header;
+  // The common case, e.g. "gzip, deflate, br, zstd": no weights at all.
+  if (!text.includes('q=')) {
+    if (text.includes('br') || text.includes('*')) return 'br';
+    return text.includes('gzip') ? 'gzip' : 'identity';
+  }
+  let br: number | undefined;
+  let gz: number | undefined;
+  let any: number | undefined;
+  for (const part of text.split(',')) {
+    const [token = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const value = Number.isFinite(weight) ? weight : 0;
+    if (token === 'br') br = value;
+    else if (token === 'gzip' || token === 'x-gzip') gz = value;
+    else if (token === '*') any = value;
+  }
+  br ??= any;
+  gz ??= any;
+  if (br !== undefined && br > 0 && (gz === undefined || br >= gz)) return 'br';
+  if (gz !== undefined && gz > 0) return 'gzip';
+  if (br !== undefined && br > 0) return 'br';
+  return 'identity';
+}
+
+/** Whether If-None-Match names this entity (weak comparison, as for GET). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.startsWith('W/') ? etag.slice(2) : etag;
+  for (const part of header.split(',')) {
+    const tag = part.trim();
+    if ((tag.startsWith('W/') ? tag.slice(2) : tag) === bare) return true;
+  }
+  return false;
+}
+
+/** The cookies the fast lane looks at, read without decoding anything else. */
+interface LaneCookieValues {
+  personal: boolean;
+  lang: string | undefined;
+}
+
+function readCookies(header: string | undefined, names: LaneCookies): LaneCookieValues {
+  const found: LaneCookieValues = { personal: false, lang: undefined };
+  if (!header) return found;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    const name = (eq === -1 ? pair : pair.slice(0, eq)).trim();
+    if (name === names.session || name === names.flash) {
+      found.personal = true;
+      return found;
+    }
+    if (name === names.lang && eq !== -1) found.lang = pair.slice(eq + 1).trim();
+  }
+  return found;
+}
+
+/** Accept-Language headers repeat; negotiating each one once is enough. */
+class LocaleMemo {
+  private readonly memo = new Map<string, Locale>();
+
+  get(header: string | undefined): Locale {
+    if (!header) return negotiateLocale(undefined);
+    let locale = this.memo.get(header);
+    if (locale === undefined) {
+      locale = negotiateLocale(header);
+      if (this.memo.size >= 500) this.memo.clear();
+      this.memo.set(header, locale);
+    }
+    return locale;
+  }
+}
+
+export class FastLane {
+  /** Requests answered by the lane (tests and the bench read it). */
+  hits = 0;
+  private readonly locales = new LocaleMemo();
+
+  constructor(
+    private readonly cache: PageCache,
+    private readonly cookies: LaneCookies,
+  ) {}
+
+  /** The language an anonymous request is served in: as the session hook decides it. */
+  localeOf(cookieLang: string | undefined, acceptLanguage: string | undefined): Locale {
+    return isLocale(cookieLang) ? cookieLang : this.locales.get(acceptLanguage);
+  }
+
+  /** The root onRequest hook: answers a request or passes it on, synchronously. */
+  readonly hook = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    // Answered: no done(), the request ends here.
+    if (!this.serve(req, reply)) done();
+  };
+
+  private serve(req: FastifyRequest, reply: FastifyReply): boolean {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const headers = req.headers;
+    if (headers['hx-request'] !== undefined) return false;
+    const cookies = readCookies(headers.cookie, this.cookies);
+    if (cookies.personal) return false;
+    const locale = this.localeOf(cookies.lang, headers['accept-language']);
+    const page = this.cache.get(`${locale}|${req.url}`)?.page;
+    if (!page) return false;
+    this.hits++;
+    reply.hijack();
+    const res = reply.raw;
+    if (matchesEtag(headers['if-none-match'], page.etag)) {
+      res.writeHead(304, page.notModified);
+      res.end();
+      return true;
+    }
+    const encoding = chooseEncoding(headers['accept-encoding']);
+    res.writeHead(200, page.headers[encoding]);
+    if (method === 'HEAD') res.end();
+    else res.end(page.bodies[encoding]);
+    return true;
+  }
+}
