@@ -7,6 +7,7 @@ import type { DbOrTx } from '../../db/index.js';
 import { recordAudit } from '../audit/service.js';
 import { departmentMembers } from '../departments/schema.js';
 import { mailOutbox } from '../mail/schema.js';
+import { adoptGuestContributions } from '../participation/guests/service.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { allow } from '../ratelimit/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -155,6 +156,8 @@ export async function confirmEmail(ctx: AppContext, token: string): Promise<stri
     const userId = await consumeToken(tx, token, 'confirm_email');
     if (!userId) throw new DomainError(410, 'accounts.errors.linkInvalid');
     await confirmAddress(tx, userId);
+    // Contributions made as a guest with this address become the account's.
+    await adoptGuestContributions(tx, userId);
     return userId;
   });
 }

@@ -7,6 +7,7 @@ import { writePlanDocument } from '../plans/document.js';
 import { consultations, phases, planVersions } from '../plans/schema.js';
 import { type DemoConsultation, demoCommittees, demoConsultation, demoDepartments } from './content.js';
 import { liveDemoConsultation } from './live.js';
+import { loadDemoOrganisations } from './organisations.js';
 
 export interface DemoAccount {
   role: Role;
@@ -65,6 +66,7 @@ export async function loadDemo(db: Db, { live = false }: { live?: boolean } = {}
         if (departmentId) await tx.insert(departmentMembers).values({ userId: user.id, departmentId });
       }
     }
+    await loadDemoOrganisations(tx);
   });
   return demoAccounts;
 }

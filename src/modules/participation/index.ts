@@ -8,6 +8,8 @@ import { guestsRoutes } from './guests/routes.js';
 import { messages as sharedMessages } from './messages.js';
 import { messages as mineMessages } from './mine/messages.js';
 import { mineRoutes } from './mine/routes.js';
+import { messages as opendataMessages } from './opendata/messages.js';
+import { opendataRoutes } from './opendata/routes.js';
 import { messages as organisationMessages } from './organisations/messages.js';
 import { organisationsRoutes } from './organisations/routes.js';
 import { messages as statementMessages } from './statements/messages.js';
@@ -20,6 +22,7 @@ export function participationRoutes(app: FastifyInstance, ctx: AppContext): void
   guestsRoutes(app, ctx);
   organisationsRoutes(app, ctx);
   mineRoutes(app, ctx);
+  opendataRoutes(app, ctx);
 }
 
-export const participationMessages: Messages[] = [sharedMessages, commentMessages, statementMessages, guestMessages, organisationMessages, mineMessages];
+export const participationMessages: Messages[] = [sharedMessages, commentMessages, statementMessages, guestMessages, organisationMessages, mineMessages, opendataMessages];
