@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceChange } from '../src/core/cache.js';
-import { chooseEncoding, matchesEtag } from '../src/core/fastlane.js';
+import { chooseEncoding, gzipAround, matchesEtag, shareBody } from '../src/core/fastlane.js';
 import { users } from '../src/modules/accounts/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { measures } from '../src/modules/plans/schema.js';
@@ -40,6 +40,16 @@ describe('fast lane helpers', () => {
     expect(chooseEncoding('gzip;q=1.0, br;q=0.5')).toBe('gzip');
     expect(chooseEncoding('br;q=0, gzip;q=0')).toBe('identity');
     expect(chooseEncoding('*;q=0.1, br;q=0')).toBe('gzip');
+  });
+
+  it('joins a frame and a body deflated once into one valid gzip stream', async () => {
+    for (const size of [0, 1, 1000, 70_000, 400_000]) {
+      const body = `<p>Maßnahme ${'Stadtteil, Schule, Verein. '.repeat(size / 27)}</p>${Math.random()}`;
+      const shared = await shareBody(body);
+      const prefix = `<!doctype html><title>Überschrift ${size}</title><main>`;
+      const joined = gzipAround(prefix, shared, '</main>\n<footer>Fuß</footer>');
+      expect(zlib.gunzipSync(joined).toString('utf8')).toBe(`${prefix}${body}</main>\n<footer>Fuß</footer>`);
+    }
   });
 
   it('compares entity tags weakly', () => {
@@ -176,6 +186,24 @@ describe.each(drivers)('fast lane for anonymous readers [%s]', (driver) => {
     expect(stale.headers['set-cookie']).toMatch(/^sid=;/);
 
     expect(hits()).toBe(before);
+  });
+
+  it('frames the shared content for signed-in readers, compressing only their frame', async () => {
+    const reader = new Client(t.app);
+    await reader.signIn('leserin@example.org');
+    const plain = await reader.get(measurePage);
+    const compressed = await reader.get(measurePage, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(compressed.headers.vary).toBe('HX-Request, HX-Boosted, Accept-Encoding');
+    const token = /name="csrf-token" content="([^"]+)"/;
+    const unzipped = zlib.gunzipSync(compressed.rawPayload).toString('utf8');
+    expect(unzipped).toContain(original);
+    expect(unzipped).toContain('Abmelden');
+    expect(unzipped.replace(new RegExp(token.exec(unzipped)![1]!, 'g'), 'T')).toBe(plain.body.replace(new RegExp(token.exec(plain.body)![1]!, 'g'), 'T'));
+    const boosted = await reader.get(measurePage, { 'accept-encoding': 'gzip', 'hx-request': 'true', 'hx-boosted': 'true' });
+    const fragment = zlib.gunzipSync(boosted.rawPayload).toString('utf8');
+    expect(fragment).not.toContain('<html');
+    expect(fragment).toContain(original);
   });
 
   it('serves the language the reader asked for, by cookie before Accept-Language', async () => {

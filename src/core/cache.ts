@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/index.js';
-import type { FramedPage } from './fastlane.js';
+import type { FramedPage, SharedBody } from './fastlane.js';
 
 /** The PostgreSQL channel on which every instance hears that cached content changed. */
 export const CACHE_CHANNEL = 'mitsprache_cache';
@@ -15,6 +15,8 @@ interface Entry {
   framing?: Promise<FramedPage>;
   /** ...and when it is: what the fast lane (core/fastlane.ts) sends them. */
   page?: FramedPage;
+  /** The body compressed once, for signed-in readers' pages around it. */
+  shared?: Promise<SharedBody>;
 }
 
 /**

@@ -79,20 +79,17 @@ export async function framePage(html: string, captured: Record<string, unknown>)
   return { etag, bodies, headers, notModified };
 }
 
-/**
- * The best encoding the client accepts, the server preferring brotli over gzip (as
- * @fastify/compress does). `*` accepts both; `q=0` refuses.
- */
-export function chooseEncoding(header: string | string[] | undefined): Encoding {
-  if (!header) return 'identity';
+/** Which of brotli and gzip a client accepts: `*` accepts both, `q=0` refuses. */
+export function acceptedEncodings(header: string | string[] | undefined): { br: number; gzip: number } {
+  if (!header) return { br: 0, gzip: 0 };
   const text = Array.isArray(header) ? header.join(',') : header;
   // The common case, e.g. "gzip, deflate, br, zstd": no weights at all.
   if (!text.includes('q=')) {
-    if (text.includes('br') || text.includes('*')) return 'br';
-    return text.includes('gzip') ? 'gzip' : 'identity';
+    const any = text.includes('*') ? 1 : 0;
+    return { br: text.includes('br') ? 1 : any, gzip: text.includes('gzip') ? 1 : any };
   }
   let br: number | undefined;
-  let gz: number | undefined;
+  let gzip: number | undefined;
   let any: number | undefined;
   for (const part of text.split(',')) {
     const [token = '', ...params] = part.trim().toLowerCase().split(';');
@@ -100,14 +97,20 @@ export function chooseEncoding(header: string | string[] | undefined): Encoding 
     const weight = q === undefined ? 1 : Number(q.slice(2));
     const value = Number.isFinite(weight) ? weight : 0;
     if (token === 'br') br = value;
-    else if (token === 'gzip' || token === 'x-gzip') gz = value;
+    else if (token === 'gzip' || token === 'x-gzip') gzip = value;
     else if (token === '*') any = value;
   }
-  br ??= any;
-  gz ??= any;
-  if (br !== undefined && br > 0 && (gz === undefined || br >= gz)) return 'br';
-  if (gz !== undefined && gz > 0) return 'gzip';
-  if (br !== undefined && br > 0) return 'br';
+  return { br: br ?? any ?? 0, gzip: gzip ?? any ?? 0 };
+}
+
+/**
+ * The best encoding the client accepts, the server preferring brotli over gzip at equal weight
+ * (as @fastify/compress does).
+ */
+export function chooseEncoding(header: string | string[] | undefined): Encoding {
+  const { br, gzip } = acceptedEncodings(header);
+  if (br > 0 && br >= gzip) return 'br';
+  if (gzip > 0) return 'gzip';
   return 'identity';
 }
 
@@ -205,4 +208,76 @@ export class FastLane {
     else res.end(page.bodies[encoding]);
     return true;
   }
+}
+
+/*
+ * Signed-in readers get the shared content in a frame of their own (navigation, CSRF token), so
+ * their pages cannot come from the lane. What can be shared is the compression: the body is
+ * deflated once, and each request only deflates its frame and joins the three parts into one
+ * gzip stream (deflate blocks may follow each other when each part ends on a sync flush; the
+ * CRC of the whole is combined from the parts' CRCs).
+ */
+
+export interface SharedBody {
+  identity: Buffer;
+  /** Raw deflate, ended with a sync flush (byte-aligned, not final). */
+  deflated: Buffer;
+  crc: number;
+  /** The CRC-32 operator for appending `identity.length` bytes (zlib's crc32_combine). */
+  shift: Uint32Array;
+}
+
+const deflateRaw = promisify(zlib.deflateRaw);
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
+
+function gf2Times(matrix: Uint32Array, vector: number): number {
+  let sum = 0;
+  for (let i = 0, v = vector >>> 0; v !== 0; i++, v >>>= 1) if (v & 1) sum ^= matrix[i]!;
+  return sum >>> 0;
+}
+
+function gf2Square(square: Uint32Array, matrix: Uint32Array): void {
+  for (let n = 0; n < 32; n++) square[n] = gf2Times(matrix, matrix[n]!);
+}
+
+/** The matrix that advances a CRC-32 over `length` zero bytes (after zlib's crc32_combine). */
+function crcShift(length: number): Uint32Array {
+  // Operator for one zero bit, then squared up to one byte, then by powers of two of bytes.
+  let odd = new Uint32Array(32);
+  let even = new Uint32Array(32);
+  odd[0] = 0xedb88320;
+  for (let n = 1; n < 32; n++) odd[n] = (1 << (n - 1)) >>> 0;
+  gf2Square(even, odd); // 2 bits
+  gf2Square(odd, even); // 4 bits
+  const result = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) result[n] = (1 << n) >>> 0; // identity
+  let remaining = length;
+  while (remaining > 0) {
+    gf2Square(even, odd); // 8, 32, 128… bits: one, four, sixteen… bytes on the first rounds
+    [odd, even] = [even, odd];
+    if (remaining % 2 === 1) for (let n = 0; n < 32; n++) result[n] = gf2Times(odd, result[n]!);
+    remaining = Math.floor(remaining / 2);
+  }
+  return result;
+}
+
+export async function shareBody(body: string): Promise<SharedBody> {
+  const identity = Buffer.from(body, 'utf8');
+  const deflated = await deflateRaw(identity, { level: zlib.constants.Z_BEST_COMPRESSION, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  return { identity, deflated, crc: zlib.crc32(identity), shift: crcShift(identity.length) };
+}
+
+/** One gzip stream of `prefix`, the shared body and `suffix`. */
+export function gzipAround(prefix: string, shared: SharedBody, suffix: string): Buffer {
+  const head = Buffer.from(prefix, 'utf8');
+  const tail = Buffer.from(suffix, 'utf8');
+  const options = { level: 6, memLevel: 8 };
+  const headDeflated = zlib.deflateRawSync(head, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const tailDeflated = zlib.deflateRawSync(tail, options);
+  const crcHeadBody = (gf2Times(shared.shift, zlib.crc32(head)) ^ shared.crc) >>> 0;
+  const crc = zlib.crc32(tail, crcHeadBody);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc, 0);
+  trailer.writeUInt32LE((head.length + shared.identity.length + tail.length) % 2 ** 32, 4);
+  return Buffer.concat([GZIP_HEADER, headDeflated, shared.deflated, tailDeflated, trailer]);
 }

@@ -6,7 +6,7 @@ import { SESSION_COOKIE, type SessionCache } from '../modules/accounts/sessions.
 import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
 import type { CacheChannel } from './cache.js';
 import { DomainError, NotFoundError } from './errors.js';
-import { chooseEncoding, FastLane, framePage, matchesEtag } from './fastlane.js';
+import { acceptedEncodings, chooseEncoding, FastLane, framePage, gzipAround, matchesEtag, shareBody } from './fastlane.js';
 import { isBoosted, isHtmx } from './http.js';
 import { type Catalogue, defaultLocale, directionOf, isLocale, type Locale, locales, negotiateLocale, type Translate } from './i18n.js';
 
@@ -59,6 +59,8 @@ export const publicDir = path.resolve(here, '..', '..', 'public');
 export const LANG_COOKIE = 'lang';
 export const FLASH_COOKIE = 'flash';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Where the shared content goes in a signed-in reader's frame. */
+const BODY_SLOT = '<!--body-slot-7d1f0c2a-->';
 /** Pages differ by these request headers (htmx navigations get the body only) and encoding. */
 const PAGE_VARY = 'HX-Request, HX-Boosted, Accept-Encoding';
 
@@ -231,7 +233,16 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
       const encoding = chooseEncoding(req.headers['accept-encoding']);
       return this.headers(page.headers[encoding]).send(page.bodies[encoding]);
     }
-    return this.page('/layout', { title: entry.title, body: entry.body });
+    // Everyone else gets the content in a frame of their own. Only the frame is rendered and
+    // compressed per request: the body was deflated once (see gzipAround).
+    entry.shared ??= shareBody(entry.body);
+    const shared = await entry.shared;
+    const [prefix = '', suffix = ''] = eta.render('/layout', context(req, this, { title: entry.title, body: BODY_SLOT })).split(BODY_SLOT);
+    this.code(200).type('text/html; charset=utf-8').header('vary', PAGE_VARY);
+    if (acceptedEncodings(req.headers['accept-encoding']).gzip > 0) {
+      return this.header('content-encoding', 'gzip').send(gzipAround(prefix, shared, suffix));
+    }
+    return this.send(prefix + entry.body + suffix);
   });
 
   // After a write, wait until this instance has dropped what the write made stale, so the page
