@@ -1,6 +1,8 @@
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/index.js';
 import { committees, departments } from '../departments/schema.js';
+import { contributionReferences, contributions } from '../participation/schema.js';
 import {
   consultations,
   fields,
@@ -249,11 +251,28 @@ export function targetKey(kind: ContributionTarget, key: string): string {
 
 /**
  * Published contributions per plan item, keyed by `targetKey(kind, stableKey)`; items without
- * any are absent (templates show no "0"). Contributions do not exist yet: this returns an empty
- * map without touching the database. The participation module fills it with one grouped query
- * (count of published contributions by target kind and key) and adds its cache tag to the plan
- * pages (`PLAN_TAGS` in routes.ts), so a newly published comment updates the counts at once.
+ * any are absent (templates show no "0"). One grouped query: published comments (replies
+ * included) by the item they are on, plus published written statements by each item they refer
+ * to (`consultation:` for comments on the whole consultation and statements naming no item).
+ * The plan pages that show these carry the contributions cache tag, so a newly published or
+ * withdrawn comment updates the counts at once.
  */
-export async function countsByTarget(_db: DbOrTx, _consultationId: number): Promise<ReadonlyMap<string, number>> {
-  return new Map();
+export async function countsByTarget(db: DbOrTx, consultationId: number): Promise<ReadonlyMap<string, number>> {
+  const c = contributions;
+  const r = contributionReferences;
+  const comments = db
+    .select({ kind: sql<string>`${c.targetKind}`.as('kind'), key: sql<string>`coalesce(${c.targetKey}, '')`.as('key') })
+    .from(c)
+    .where(and(eq(c.consultationId, consultationId), eq(c.kind, 'comment'), eq(c.status, 'published')));
+  const statements = db
+    .select({ kind: sql<string>`coalesce(${r.targetKind}, 'consultation')`.as('kind'), key: sql<string>`coalesce(${r.targetKey}, '')`.as('key') })
+    .from(c)
+    .leftJoin(r, eq(r.contributionId, c.id))
+    .where(and(eq(c.consultationId, consultationId), eq(c.kind, 'statement'), eq(c.status, 'published')));
+  const all = unionAll(comments, statements).as('published');
+  const rows = await db
+    .select({ kind: all.kind, key: all.key, count: sql<number>`count(*)`.mapWith(Number) })
+    .from(all)
+    .groupBy(all.kind, all.key);
+  return new Map(rows.map((row) => [targetKey(row.kind as ContributionTarget, row.key), row.count]));
 }

@@ -24,6 +24,8 @@ import {
   targetKey,
 } from './queries.js';
 import { parseSearchQuery, SEARCH_MAX_LENGTH, searchPlan } from './search.js';
+import { commentSection } from '../participation/comments/section.js';
+import { CONTRIBUTIONS_TAG } from '../participation/service.js';
 
 export type PhaseState = 'upcoming' | 'open' | 'closed';
 
@@ -286,6 +288,9 @@ async function loadPlanPage(db: DbOrTx, slug: string, requested: number | undefi
 export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
   const publicAccess = { config: { access: 'public' as const } };
   const db = ctx.db;
+  // Pages that show contributions or their counts; built here, not at module level, because the
+  // participation module imports this one.
+  const withContributions = [...PLAN_TAGS, CONTRIBUTIONS_TAG];
 
   /** The data every plan page template gets, besides its own. */
   function common(page: PlanPage, shown: { version: PlanVersion | null; plan: PlanView | null; index: PlanIndex | null } = page) {
@@ -324,17 +329,21 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
     const slug = field(req.params, 'slug');
     return reply.cachedPage({
       key: `/consultations/${encodeURIComponent(slug)}`,
-      tags: PLAN_TAGS,
+      tags: withContributions,
       template: '/plans/consultation',
       load: async () => {
         const page = await loadPlanPage(db, slug, undefined);
         if (!page) return null;
         const { consultation } = page.context;
-        const counts = await countsByTarget(db, consultation.id);
+        const [counts, comments] = await Promise.all([
+          countsByTarget(db, consultation.id),
+          commentSection(db, consultation, { kind: 'consultation', key: null }),
+        ]);
         return {
           ...common(page),
           title: consultation.title,
           counts,
+          comments,
           now: currentPhase(consultation.phases),
         };
       },
@@ -348,13 +357,14 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
     suffix: string,
     template: string,
     build: (page: PlanPage) => Promise<Record<string, unknown> & { title: string }>,
+    tags: readonly string[] = PLAN_TAGS,
   ) {
     const slug = field(req.params, 'slug');
     const requested = versionParam(req);
     if (requested === null) throw new DomainError(404, 'plans.errors.versionNotFound');
     return reply.cachedPage({
       key: cacheKey(`/consultations/${encodeURIComponent(slug)}${suffix}`, requested),
-      tags: PLAN_TAGS,
+      tags,
       template,
       load: async () => {
         const page = await loadPlanPage(db, slug, requested);
@@ -372,7 +382,7 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
         counts: await countsByTarget(db, consultation.id),
         now: currentPhase(consultation.phases),
       };
-    }),
+    }, withContributions),
   );
 
   app.get('/consultations/:slug/print', publicAccess, (req, reply) =>
@@ -411,9 +421,11 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
           elsewhere = true;
         }
         const { consultation } = page.context;
+        const [counts, comments] = await Promise.all([countsByTarget(db, consultation.id), commentSection(db, consultation, { kind, key })]);
         const data = {
           ...common(page, shown),
-          counts: await countsByTarget(db, consultation.id),
+          counts,
+          comments,
           outlook: participationOutlook(consultation.phases),
           elsewhere,
           requestedVersion: page.version,
@@ -439,7 +451,7 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
           previous: index.order[at - 1] ?? null,
           next: index.order[at + 1] ?? null,
         };
-      });
+      }, withContributions);
     });
   }
   itemPage('field', '/plans/field');
