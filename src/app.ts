@@ -144,10 +144,22 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   // Multipart forms (file uploads) arrive like urlencoded ones: fields as strings, so the CSRF
   // check finds body._csrf, and a file as { filename, mimetype, data }. Routes may lower or
   // raise the limits through config.multipartOptions.
+  // Routes that take several files may set config.keepFiles: files beyond it are read and dropped
+  // (marked `dropped`), so the form can say "too many" and keep what was typed without holding
+  // every file in memory.
+  const filesSeen = new WeakMap<object, number>();
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { files: 1, fileSize: 2 * 1024 * 1024, fields: 20, parts: 21, fieldSize: 2 * 1024 * 1024 },
     async onFile(part) {
+      const keep = this.routeOptions.config.keepFiles;
+      const seen = (filesSeen.get(this) ?? 0) + 1;
+      filesSeen.set(this, seen);
+      if (keep !== undefined && seen > keep) {
+        for await (const _chunk of part.file);
+        part.value = { filename: part.filename, mimetype: part.mimetype, data: Buffer.alloc(0), dropped: true };
+        return;
+      }
       part.value = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() };
     },
   });
