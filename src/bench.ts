@@ -2,10 +2,13 @@
  * `npm run bench`: throughput and latency of the main pages against a bare Fastify route on the
  * same machine (DESIGN §6). The servers run in child processes so the load generator does not
  * steal their CPU. Uses BENCH_DATABASE_URL (a PostgreSQL database it may fill with demo data),
- * else an embedded PGlite database in a temporary directory.
+ * else an embedded PGlite database in a temporary directory. Pages are requested as a browser
+ * does (Accept-Encoding, Accept-Language). BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_PAIRED=1
+ * measures the bare route again before each scenario (for a machine shared with other work).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +40,19 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
   });
 }
 
-async function run(title: string, url: string, headers: Record<string, string> = {}) {
+/** What a browser sends: pages go out compressed (the fast lane keeps brotli and gzip ready). */
+const BROWSER = { 'accept-encoding': 'gzip, deflate, br, zstd', 'accept-language': 'de-DE,de;q=0.9,en;q=0.8' };
+
+interface Row {
+  title: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  kb: number;
+}
+
+async function run(title: string, url: string, headers: Record<string, string> = {}): Promise<Row> {
   const result = await autocannon({ url, connections, duration: seconds, headers });
   const row = {
     title,
@@ -45,8 +60,11 @@ async function run(title: string, url: string, headers: Record<string, string> =
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    kb: result.requests.total ? result.throughput.total / result.requests.total / 1024 : 0,
   };
-  console.log(`${title.padEnd(44)} ${String(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   errors ${row.errors}`);
+  console.log(
+    `${title.padEnd(48)} ${String(row.rps).padStart(7)} req/s   p50 ${String(row.p50).padStart(4)} ms   p99 ${String(row.p99).padStart(4)} ms   ${row.kb.toFixed(1).padStart(6)} KB/resp   errors ${row.errors}`,
+  );
   return row;
 }
 
@@ -54,7 +72,7 @@ async function signIn(base: string, email: string, password: string): Promise<st
   const page = await fetch(`${base}/signin`);
   const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const html = await page.text();
-  const csrf = /name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
   const res = await fetch(`${base}/signin`, {
     method: 'POST',
     redirect: 'manual',
@@ -91,15 +109,57 @@ async function prepare(): Promise<void> {
   }
   await database.close();
 }
+/**
+ * One measured request. `base` is filled in with the app's address; `signedIn` sends the session
+ * cookie of a demo participant. Add scenarios here.
+ */
+interface Scenario {
+  title: string;
+  path: string;
+  signedIn?: boolean;
+  headers?: Record<string, string>;
+}
+
+const MEASURE = `/consultations/${BENCH_SLUG}/measures/m-5-3-2`;
+const PLAN = `/consultations/${BENCH_SLUG}/plan`;
+
+const scenarios: Scenario[] = [
+  { title: 'GET /healthz', path: '/healthz' },
+  { title: 'GET / (start page, anonymous)', path: '/', headers: BROWSER },
+  { title: 'GET consultation page (anonymous)', path: '/consultations/aktionsplan-integration-2022-2026', headers: BROWSER },
+  { title: 'GET measure page (anonymous)', path: MEASURE, headers: BROWSER },
+  { title: 'GET plan view 11×6×5 (anonymous)', path: PLAN, headers: BROWSER },
+  { title: 'GET plan view 11×6×5 (anonymous, uncompressed)', path: PLAN },
+  { title: 'GET measure page (signed in)', path: MEASURE, signedIn: true, headers: BROWSER },
+  { title: 'GET plan view 11×6×5 (signed in)', path: PLAN, signedIn: true, headers: BROWSER },
+];
+
+/** The bytes as sent (fetch would decompress them). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** A bare Fastify route answering with fixed bytes and headers: the ceiling for a page that size. */
+function bareServer(port: number, file?: string): Promise<ChildProcess> {
+  const script = file
+    ? `const fs=require('fs');const {body,headers}=JSON.parse(fs.readFileSync(${JSON.stringify(file)},'utf8'));const buf=Buffer.from(body,'base64');` +
+      `const f=require('fastify')();f.get('/',(q,r)=>{r.headers(headers).send(buf)});f.listen({port:${port},host:'127.0.0.1'}).then(()=>console.log('ready'))`
+    : `const f=require('fastify')();f.get('/',async()=>({hello:'world'}));f.listen({port:${port},host:'127.0.0.1'}).then(()=>console.log('ready'))`;
+  return start(['-e', script], {}, /ready/);
+}
+
 const children: ChildProcess[] = [];
 try {
   await prepare();
-  const hello = await start(
-    ['-e', "const f=require('fastify')();f.get('/',async()=>({hello:'world'}));f.listen({port:3901,host:'127.0.0.1'}).then(()=>console.log('ready'))"],
-    {},
-    /ready/,
-  );
-  children.push(hello);
+  children.push(await bareServer(3901));
   const app = await start(
     [path.join(root, 'dist', 'server.js')],
     {
@@ -117,20 +177,35 @@ try {
   );
   children.push(app);
   const base = 'http://127.0.0.1:3902';
+  // The plan view's brotli bytes and headers, served by a bare route: what the machine can do
+  // for a response of that size without any of the app.
+  const planPage = await rawGet(`${base}${PLAN}`, { 'accept-encoding': 'br' });
+  const planFile = path.join(dataDir, 'plan-br.json');
+  const planHeaders = Object.fromEntries(
+    Object.entries(planPage.headers).filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)),
+  );
+  fs.writeFileSync(planFile, JSON.stringify({ body: planPage.body.toString('base64'), headers: planHeaders }));
+  children.push(await bareServer(3903, planFile));
+
   console.log(`Database: ${databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite'}; ${connections} connections, ${seconds} s each\n`);
   const cookie = await signIn(base, 'teilnehmerin@example.org', 'Demo-Passwort-2026');
-  const bare = await run('bare Fastify route (reference)', 'http://127.0.0.1:3901/');
-  const rows = [
-    await run('GET /healthz', `${base}/healthz`),
-    await run('GET / (start page, anonymous)', `${base}/`),
-    await run('GET consultation page (anonymous)', `${base}/consultations/aktionsplan-integration-2022-2026`),
-    await run('GET plan view 11×6×5 (anonymous)', `${base}/consultations/${BENCH_SLUG}/plan`),
-    await run('GET plan view 11×6×5 (signed in)', `${base}/consultations/${BENCH_SLUG}/plan`, { cookie }),
-    await run('GET measure page (anonymous)', `${base}/consultations/${BENCH_SLUG}/measures/m-5-3-2`),
-    await run('GET measure page (signed in)', `${base}/consultations/${BENCH_SLUG}/measures/m-5-3-2`, { cookie }),
-  ];
-  console.log('\nShare of the bare route’s throughput:');
-  for (const row of rows) console.log(`  ${row.title.padEnd(42)} ${((row.rps / bare.rps) * 100).toFixed(1)} %`);
+  // On a machine shared with other work the load changes during a run: with BENCH_PAIRED=1 the
+  // bare route is measured again right before each scenario and each ratio uses that neighbour.
+  const paired = process.env.BENCH_PAIRED === '1';
+  const reference = () => run('bare Fastify route (reference)', 'http://127.0.0.1:3901/');
+  const bare = await reference();
+  const rows: Array<Row & { ratio: number }> = [];
+  const measure = async (title: string, url: string, headers: Record<string, string>) => {
+    const ref = paired ? await reference() : bare;
+    const row = await run(title, url, headers);
+    rows.push({ ...row, ratio: row.rps / ref.rps });
+  };
+  for (const scenario of scenarios) {
+    await measure(scenario.title, `${base}${scenario.path}`, { ...scenario.headers, ...(scenario.signedIn ? { cookie } : {}) });
+  }
+  await measure('bare route sending the plan view’s brotli bytes', 'http://127.0.0.1:3903/', BROWSER);
+  console.log(`\nShare of the bare route’s throughput${paired ? ' (each against the reference measured just before it)' : ''}:`);
+  for (const row of rows) console.log(`  ${row.title.padEnd(48)} ${(row.ratio * 100).toFixed(1).padStart(5)} %   p99 ${row.p99} ms`);
   const rss = fs.readFileSync(`/proc/${app.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
   if (rss) console.log(`\nServer RSS after the run: ${Math.round(Number(rss) / 1024)} MB`);
 } finally {
