@@ -71,6 +71,8 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(mails[0]?.template).toBe('contribution_confirm');
     expect(String(mails[0]?.payload.confirmUrl)).toMatch(/^http:\/\/localhost:3000\/contributions\/confirm\?token=[\w-]+$/);
     expect(mails[0]?.payload.days).toBe(7);
+    expect(mails[0]?.payload.itemUrl).toBe(`http://localhost:3000${demo.measurePath}`);
+    expect(mails[0]?.payload.excerpt).toBe('Abendkurse auch am Wochenende!');
 
     const after = await new Client(t.app).get(demo.measurePath);
     expect(after.body).not.toContain('Abendkurse auch am Wochenende!');
@@ -171,6 +173,9 @@ describe.each(drivers)('comments [%s]', (driver) => {
     const block = page.body.slice(page.body.indexOf(`<li class="comment" id="comment-${topId}"`));
     expect(commentIds(block).slice(0, 3)).toEqual([topId, firstId, secondId]);
     expect(block.indexOf('<ol class="comment__replies"')).toBeLessThan(block.indexOf('Erste Antwort'));
+    // A reply sent from another item's form still lands on its comment's item.
+    const elsewhere = await comment(bob, fieldPath, { body: 'Von woanders' }, `?reply=${topId}`);
+    expect(elsewhere.headers.location).toMatch(new RegExp(`^${goalPath}#comment-\\d+$`));
     // A reply to an unknown or unpublished comment is refused.
     expect((await bob.get(`${goalPath}/comments/new?reply=999999`)).statusCode).toBe(404);
   });

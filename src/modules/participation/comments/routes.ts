@@ -155,15 +155,16 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
           {
             consultation: resolved.context.consultation,
             target: resolved.target,
-            itemUrl: `${ctx.config.baseUrl}${resolved.paths.item}`,
+            itemUrl: (target) => `${ctx.config.baseUrl}${commentPaths(resolved.context.consultation.slug, target).item}`,
             user: req.user,
             locale: req.locale,
             clientAddress: req.ip,
           },
           input,
         );
-        if (result.status === 'unconfirmed') return seeOther(reply, checkMailUrl(resolved.paths.item));
-        if (result.status === 'published') return seeOther(reply, `${resolved.paths.item}#comment-${result.id}`);
+        const itemPath = commentPaths(resolved.context.consultation.slug, result.target).item;
+        if (result.status === 'unconfirmed') return seeOther(reply, checkMailUrl(itemPath));
+        if (result.status === 'published') return seeOther(reply, `${itemPath}#comment-${result.id}`);
         if (result.created) reply.flash('comments.flash.pending');
         return seeOther(reply, `/contributions/${result.id}`);
       } catch (error) {

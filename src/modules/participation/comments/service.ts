@@ -55,8 +55,8 @@ export interface CommentInput {
 export interface CommentContext {
   consultation: { id: number; title: string; phases: Phase[] };
   target: CommentTarget;
-  /** The public address of the item, for the guest's mail. */
-  itemUrl: string;
+  /** The public address of an item, for the guest's mail. */
+  itemUrl: (target: CommentTarget) => string;
   user: CurrentUser | null;
   locale: Locale;
   clientAddress: string;
@@ -66,6 +66,8 @@ export interface CommentResult {
   id: number;
   status: ContributionStatus;
   created: boolean;
+  /** What it is on: a reply is on its comment's item, whichever page the form was on. */
+  target: CommentTarget;
 }
 
 /** Guests, and accounts whose address is not confirmed yet, confirm by mail. */
@@ -105,10 +107,10 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
     // The same form sent again (a double click, a reload after the redirect was lost): the
     // first submission's answer, before anything counts against the rate limits.
     const [existing] = await tx
-      .select({ id: contributions.id, status: contributions.status })
+      .select({ id: contributions.id, status: contributions.status, kind: contributions.targetKind, key: contributions.targetKey })
       .from(contributions)
       .where(eq(contributions.formToken, input.formToken));
-    if (existing) return { ...existing, created: false };
+    if (existing) return { id: existing.id, status: existing.status, created: false, target: { kind: existing.kind, key: existing.key } };
 
     let target = context.target;
     let parentId: number | null = null;
@@ -143,7 +145,7 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
     });
     if (!created) {
       const [row] = await tx.select({ status: contributions.status }).from(contributions).where(eq(contributions.id, id));
-      return { id, status: row?.status ?? status, created };
+      return { id, status: row?.status ?? status, created, target };
     }
     await recordAudit(tx, {
       actorId: user?.id ?? null,
@@ -159,11 +161,11 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
         locale: context.locale,
         consultationTitle: context.consultation.title,
         excerpt: excerpt(body),
-        itemUrl: context.itemUrl,
+        itemUrl: context.itemUrl(target),
       });
       mailed = true;
     }
-    return { id, status, created };
+    return { id, status, created, target };
   });
   if (mailed) ctx.mailQueued();
   return result;
