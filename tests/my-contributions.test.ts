@@ -98,7 +98,7 @@ describe.each(drivers)('my contributions for an account [%s]', (driver) => {
     expect(item('published')).toMatch(/Maßnahme [\d.A-Za-z]+/);
     expect(item('rejectedWithReason')).toContain('nicht veröffentlicht');
     expect(item('rejectedWithReason')).toContain('Enthält persönliche Daten Dritter.');
-    expect(item('rejected')).toContain('Der Beitrag verstößt gegen die Regeln für Beiträge.');
+    expect(item('rejected')).toContain('Die Moderation hat den Beitrag nicht veröffentlicht');
     expect(item('withdrawn')).toContain('von Ihnen zurückgezogen');
     expect(item('withdrawn')).not.toContain('Text withdrawn');
     expect(item('withdrawn')).not.toContain('/withdraw"');

@@ -5,7 +5,7 @@ export const messages: Messages = {
   de: {
     'guests.confirm.title': 'Beitrag bestätigen',
     'guests.confirm.text':
-      'Bitte bestätigen Sie mit dem Knopf, dass Sie diesen Beitrag geschrieben haben. Erst dann wird er weiterbearbeitet.',
+      'Bitte bestätigen Sie mit dem Knopf, dass Sie diesen Beitrag geschrieben haben. Erst dann wird er veröffentlicht oder von der Moderation gelesen.',
     'guests.confirm.submit': 'Beitrag jetzt bestätigen',
     'guests.invalid.title': 'Bestätigungslink nicht mehr gültig',
     'guests.invalid.text': 'Dieser Link wurde bereits verwendet oder ist abgelaufen.',
@@ -59,7 +59,7 @@ export const messages: Messages = {
   },
   en: {
     'guests.confirm.title': 'Confirm your contribution',
-    'guests.confirm.text': 'Please confirm with the button that you wrote this contribution. Only then is it processed.',
+    'guests.confirm.text': 'Please confirm with the button that you wrote this contribution. Only then is it published or read by the moderators.',
     'guests.confirm.submit': 'Confirm contribution now',
     'guests.invalid.title': 'Confirmation link no longer valid',
     'guests.invalid.text': 'This link has already been used or has expired.',

@@ -37,7 +37,8 @@ export const messages: Messages = {
     'mine.resend': 'Bestätigungs-E-Mail noch einmal schicken',
     'mine.show': 'Beitrag ansehen',
     'mine.reason': 'Begründung:',
-    'mine.reasonGeneric': 'Der Beitrag verstößt gegen die Regeln für Beiträge. Bei Fragen wenden Sie sich bitte an das Beteiligungsbüro.',
+    'mine.reasonGeneric':
+      'Die Moderation hat den Beitrag nicht veröffentlicht, zum Beispiel weil er gegen die Regeln für Beiträge verstößt. Bei Fragen wenden Sie sich bitte an das Beteiligungsbüro.',
     'mine.answer': 'Antwort der Stadt:',
     'mine.noAnswer': 'Noch keine Antwort der Stadt.',
     'mine.withdraw': 'Zurückziehen',
@@ -98,7 +99,8 @@ export const messages: Messages = {
     'mine.resend': 'Send the confirmation e-mail again',
     'mine.show': 'See the contribution',
     'mine.reason': 'Reason:',
-    'mine.reasonGeneric': 'The contribution breaks the rules for contributions. If you have questions, please contact the participation office.',
+    'mine.reasonGeneric':
+      'The moderators did not publish the contribution, for example because it breaks the rules for contributions. If you have questions, please contact the participation office.',
     'mine.answer': 'The city’s answer:',
     'mine.noAnswer': 'No answer from the city yet.',
     'mine.withdraw': 'Withdraw',
