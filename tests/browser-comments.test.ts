@@ -104,6 +104,18 @@ describeBrowser('comments in Chromium', () => {
         expect(pageErrors, 'script errors or CSP refusals in the page').toEqual([]);
       });
 
+      async function axeClean(page: Page, label: string): Promise<void> {
+        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        expect(result.violations.map((v) => `${label}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      }
+
+      async function shoot(page: Page, name: string): Promise<void> {
+        fs.mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.setViewportSize({ width: 360, height: 740 });
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `comments-${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: 360, height: Math.min(1400, height) } });
+      }
+
       async function openForm(page: Page): Promise<void> {
         await page.getByRole('link', { name: 'Kommentieren', exact: true }).click();
         if (js) {
@@ -138,6 +150,23 @@ describeBrowser('comments in Chromium', () => {
         const [row] = await server.t.db.select().from(contributions).where(eq(contributions.body, text));
         expect(row?.status).toBe('published');
         expect(await mine.getAttribute('id')).toBe(`comment-${row?.id}`);
+
+        // Its own page: the author may still edit it, and withdraws it after a confirmation.
+        await mine.getByRole('link', { name: /^Link/ }).click();
+        await page.getByRole('heading', { level: 1, name: `Kommentar ${row?.id}` }).waitFor();
+        await page.getByRole('heading', { level: 2, name: 'Kommentar bearbeiten' }).waitFor();
+        if (js && driver === markupDriver) {
+          await axeClean(page, 'own contribution page');
+          await shoot(page, 'own');
+        }
+        await page.getByRole('link', { name: 'Beitrag zurückziehen' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Beitrag zurückziehen' }).waitFor();
+        if (js && driver === markupDriver) await axeClean(page, 'withdraw page');
+        await page.getByRole('button', { name: 'Ja, zurückziehen' }).click();
+        await page.locator('#messages').getByText('Sie haben Ihren Beitrag zurückgezogen.').waitFor();
+        await page.goto(demo.measurePath);
+        await page.locator(`#comment-${row?.id}`).getByText('Vom Verfasser zurückgezogen').waitFor();
+        expect(await page.getByText(text).count()).toBe(0);
       });
 
       it('a guest writes a comment and is asked to confirm it by mail', { timeout: 60_000 }, async () => {
@@ -214,6 +243,7 @@ describeBrowser('comments in Chromium', () => {
         await page.goto(BUSY);
         await page.getByRole('link', { name: 'Kommentieren', exact: true }).click();
         await page.locator('#comment-form-slot textarea').waitFor();
+        await page.locator('#comment-form-slot').screenshot({ path: path.join(SCREENSHOTS, 'comments-inline-form.png') });
         const inline = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
         for (const v of inline.violations) found.push(`inline form: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         expect(found, `axe violations:\n${found.join('\n')}`).toEqual([]);

@@ -103,7 +103,7 @@ export const messages: Messages = {
     'comments.own.status.rejectedText': 'Die Moderation hat ihn nicht veröffentlicht. Die Begründung finden Sie unter',
     'comments.own.status.withdrawnText': 'Der Text ist nicht mehr öffentlich zu sehen. Ihre Beiträge finden Sie unter',
     'comments.edit.title': 'Kommentar bearbeiten',
-    'comments.edit.until': 'Sie können Ihren Kommentar bis {date} bearbeiten ({minutes} Minuten nach dem Schreiben).',
+    'comments.edit.until': 'Sie können Ihren Kommentar bis zum {date} bearbeiten ({minutes} Minuten nach dem Schreiben).',
     'comments.edit.submit': 'Änderung speichern',
     'comments.withdraw.link': 'Beitrag zurückziehen',
     'comments.withdraw.title': 'Beitrag zurückziehen',
