@@ -100,6 +100,8 @@ export const messages: Messages = {
     'participation.statements.receipt.consent': 'Einwilligung',
     'participation.statements.receipt.consentPrivacy': 'Datenschutzhinweisen zugestimmt am {date}',
     'participation.statements.receipt.copy': 'Ihr Text',
+    'participation.statements.receipt.subject': 'Betreff',
+    'participation.statements.receipt.files': 'Anhänge',
     // Public display
     'participation.statements.public.title': 'Stellungnahme {number}',
     'participation.statements.public.kind': 'Schriftliche Stellungnahme',
@@ -161,6 +163,7 @@ export const messages: Messages = {
     'participation.staff.fields.publishName': 'Veröffentlichung des Namens erlaubt',
     'participation.staff.fields.body': 'Text',
     'participation.staff.fields.bodyHint': 'Abgeschrieben oder zusammengefasst; das Original gehört als Scan in die Anhänge.',
+    'participation.staff.fields.refs': 'Nur für Stellungnahmen: Worauf bezieht sie sich?',
     'participation.staff.fields.target': 'Kommentar zu',
     'participation.staff.fields.targetHint': 'Nur für Kommentare: die eine Stelle, um die es geht.',
     'participation.staff.fields.wholeConsultation': 'Das ganze Beteiligungsverfahren',
@@ -221,6 +224,7 @@ export const messages: Messages = {
     'participation.staff.detail.consent': 'Einwilligung',
     'participation.staff.detail.enteredBy': 'Erfasst von',
     'participation.staff.detail.text': 'Text',
+    'participation.staff.detail.language': 'Sprache',
     'participation.staff.detail.sha256': 'SHA-256:',
 
     // House rules
@@ -418,6 +422,8 @@ export const messages: Messages = {
     'participation.statements.receipt.consent': 'Consent',
     'participation.statements.receipt.consentPrivacy': 'Agreed to the privacy notice on {date}',
     'participation.statements.receipt.copy': 'Your text',
+    'participation.statements.receipt.subject': 'Subject',
+    'participation.statements.receipt.files': 'Attachments',
     'participation.statements.public.title': 'Statement {number}',
     'participation.statements.public.kind': 'Written statement',
     'participation.statements.public.from': 'From',
@@ -476,6 +482,7 @@ export const messages: Messages = {
     'participation.staff.fields.publishName': 'Publishing the name allowed',
     'participation.staff.fields.body': 'Text',
     'participation.staff.fields.bodyHint': 'Transcribed or summarised; attach a scan of the original.',
+    'participation.staff.fields.refs': 'Statements only: what does it refer to?',
     'participation.staff.fields.target': 'Comment on',
     'participation.staff.fields.targetHint': 'Comments only: the one item it is about.',
     'participation.staff.fields.wholeConsultation': 'The whole consultation',
@@ -536,6 +543,7 @@ export const messages: Messages = {
     'participation.staff.detail.consent': 'Consent',
     'participation.staff.detail.enteredBy': 'Recorded by',
     'participation.staff.detail.text': 'Text',
+    'participation.staff.detail.language': 'Language',
     'participation.staff.detail.sha256': 'SHA-256:',
 
     'participation.netiquette.title': 'House rules',

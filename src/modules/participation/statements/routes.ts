@@ -460,6 +460,7 @@ function staffRoutes(
       files,
       listUrl: base(sc.context.consultation.slug),
       submitter: submitterType(c),
+      languages: contributionLanguages,
       formatDateTime,
       formatBytes,
     });
