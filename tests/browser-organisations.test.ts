@@ -89,6 +89,8 @@ describeBrowser('guests, my contributions and organisations in Chromium', () => 
         await person.goto('/organisations');
         await inspect(person, 'organisations');
         await person.getByRole('link', { name: 'Als Vertretung anmelden' }).click();
+        await person.waitForURL('**/organisations/represent');
+        await inspect(person, 'represent');
         await person.getByLabel('Eine Organisation, die noch nicht in der Liste steht').check();
         // A website that is not http(s) is refused and everything typed stays.
         await person.getByLabel('Name der Organisation').fill(name);
@@ -115,6 +117,10 @@ describeBrowser('guests, my contributions and organisations in Chromium', () => 
         await again.getByRole('button', { name: /Vertretung bestätigen/ }).click();
         await expect.poll(() => organiser.locator('#messages').textContent()).toContain('Bestätigt.');
         await expect.poll(() => organiser.locator('.request', { hasText: name }).count()).toBe(0);
+
+        await organiser.getByRole('link', { name }).click();
+        await organiser.waitForURL('**/organiser/organisations/*');
+        await inspect(organiser, 'organiser-organisation');
 
         await person.goto('/my/contributions');
         await expect.poll(() => person.locator('#organisations').textContent()).toContain('bestätigt – Sie können in ihrem Namen schreiben');
