@@ -33,6 +33,12 @@ export interface Config {
     attachmentMaxBytes: number;
     attachmentMaxCount: number;
   };
+  moderation: {
+    /** Open reports from different readers that take a published contribution down until a moderator looks (0: never). */
+    reportHideThreshold: number;
+    /** Hours between digests of waiting items mailed to moderators (0: no digest). */
+    digestHours: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +127,10 @@ export function loadConfig(env: Env = process.env): Config {
       unconfirmedDays: int(env, 'UNCONFIRMED_DAYS', 7, 1, 365),
       attachmentMaxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 10 * 1_048_576, 1024, 50 * 1_048_576),
       attachmentMaxCount: int(env, 'ATTACHMENT_MAX_COUNT', 5, 0, 20),
+    },
+    moderation: {
+      reportHideThreshold: int(env, 'REPORT_HIDE_THRESHOLD', 3, 0, 1000),
+      digestHours: int(env, 'MODERATION_DIGEST_HOURS', 24, 0, 24 * 30),
     },
   };
 }

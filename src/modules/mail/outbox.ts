@@ -15,6 +15,9 @@ export const mailTemplates = [
   'contribution_receipt',
   'guest_manage_link',
   'representation_decided',
+  // Moderation: the author is told each decision; moderators get a digest of waiting items.
+  'moderation_decision',
+  'moderation_digest',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

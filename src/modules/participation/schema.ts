@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   customType,
@@ -7,6 +8,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
@@ -73,10 +75,12 @@ export type ContributionKind = (typeof contributionKinds)[number];
 
 /**
  * unconfirmed: a guest has not clicked the mailed link yet (purged after a while);
- * pending: waits for a moderator (pre-moderation); published; rejected: not published, with a
- * reason; withdrawn by the author (the slot stays, the text is no longer shown).
+ * pending: waits for a moderator (pre-moderation, or a published one reported often enough);
+ * published; rejected: not published, with a reason; withdrawn by the author (the slot stays,
+ * the text is no longer shown); hidden: was published, taken down by a moderator (can be
+ * restored); revision_requested: the author was asked to revise it and resubmit.
  */
-export const contributionStatuses = ['unconfirmed', 'pending', 'published', 'rejected', 'withdrawn'] as const;
+export const contributionStatuses = ['unconfirmed', 'pending', 'published', 'rejected', 'withdrawn', 'hidden', 'revision_requested'] as const;
 export type ContributionStatus = (typeof contributionStatuses)[number];
 
 /** How a contribution reached the city: online here, or entered by staff from a letter, … */
@@ -133,6 +137,19 @@ export const contributions = pgTable(
     // The one-time token of the form it came from: a double click or a resubmitted form finds
     // the contribution already there instead of creating a second one.
     formToken: text('form_token').unique(),
+    // Moderation. The public sees `redactedBody` when a moderator removed a passage (e.g. someone
+    // else's phone number); `body` keeps the original for organisers.
+    redactedBody: text('redacted_body'),
+    // A rejected contribution whose content still counts in the consolidation (Abwägung).
+    keepForConsolidation: boolean('keep_for_consolidation').notNull().default(false),
+    // A moderator working on it; others see the claim (it does not lock anything).
+    claimedBy: uuid('claimed_by').references(() => users.id, { onDelete: 'set null' }),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    moderatedBy: uuid('moderated_by').references(() => users.id, { onDelete: 'set null' }),
+    moderatedAt: timestamp('moderated_at', { withTimezone: true }),
+    // Counts every moderation decision: a decision names the version it was made on, and one
+    // made on an outdated version is refused (two moderators never contradict each other).
+    moderationVersion: integer('moderation_version').notNull().default(0),
     enteredBy: uuid('entered_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     editedAt: timestamp('edited_at', { withTimezone: true }),
@@ -146,6 +163,34 @@ export const contributions = pgTable(
     index('contribution_parent_idx').on(t.parentId),
     index('contribution_author_idx').on(t.authorId),
     index('contribution_guest_idx').on(t.guestEmail),
+    // The moderation queue's full-text search: 'simple' because contributions come in any language.
+    index('contribution_search_idx').using('gin', sql`to_tsvector('simple', coalesce(${t.title}, '') || ' ' || ${t.body})`),
+  ],
+);
+
+export const reportReasons = ['insult', 'personal_data', 'spam', 'off_topic', 'duplicate', 'unlawful', 'other'] as const;
+export type ReportReason = (typeof reportReasons)[number];
+
+/** A reader reports a published contribution; reports stay open until a moderator looks. */
+export const contributionReports = pgTable(
+  'contribution_report',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    contributionId: integer('contribution_id')
+      .notNull()
+      .references(() => contributions.id, { onDelete: 'cascade' }),
+    reason: text('reason', { enum: reportReasons }).notNull(),
+    note: text('note').notNull().default(''),
+    reporterId: uuid('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    // Anonymous readers: a keyed hash of the client address, so one reader counts once.
+    reporterKey: text('reporter_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: uuid('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('contribution_report_open_idx').on(t.contributionId, t.resolvedAt),
+    unique('contribution_report_once_uq').on(t.contributionId, t.reporterKey),
   ],
 );
 
@@ -194,7 +239,7 @@ export const receiptCounters = pgTable(
   (t) => [primaryKey({ columns: [t.consultationId, t.year] })],
 );
 
-export const guestTokenPurposes = ['confirm', 'manage'] as const;
+export const guestTokenPurposes = ['confirm', 'manage', 'revise'] as const;
 export type GuestTokenPurpose = (typeof guestTokenPurposes)[number];
 
 /**

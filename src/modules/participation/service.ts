@@ -19,7 +19,7 @@ import type { channels as phaseChannels } from '../plans/schema.js';
 import { phaseState } from '../plans/routes.js';
 import { recordAudit } from '../audit/service.js';
 import { allow } from '../ratelimit/store.js';
-import { type ContributionStatus, contributions, guestTokens, receiptCounters } from './schema.js';
+import { type ContributionStatus, contributions, type GuestTokenPurpose, guestTokens, receiptCounters } from './schema.js';
 
 /** Cache tag of everything that shows published contributions or their counts. */
 export const CONTRIBUTIONS_TAG = 'contributions';
@@ -257,8 +257,25 @@ export async function issueConfirmLink(ctx: AppContext, tx: DbOrTx, email: strin
   return { url: `${ctx.config.baseUrl}/contributions/confirm?token=${encodeURIComponent(token)}`, days };
 }
 
+/**
+ * The link in a "please revise" mail: an account's author signs in and revises on the
+ * contribution's page; a guest gets a single-use token instead (valid two weeks).
+ */
+export async function issueReviseLink(ctx: AppContext, tx: DbOrTx, contribution: { id: number; authorId: string | null; guestEmail: string | null }): Promise<string> {
+  if (contribution.authorId || !contribution.guestEmail) return `${ctx.config.baseUrl}/contributions/${contribution.id}/revise`;
+  const token = randomToken();
+  await tx.insert(guestTokens).values({
+    tokenHash: hashToken(token),
+    email: contribution.guestEmail,
+    purpose: 'revise',
+    contributionId: contribution.id,
+    expiresAt: new Date(Date.now() + 14 * 86_400_000),
+  });
+  return `${ctx.config.baseUrl}/contributions/revise?token=${encodeURIComponent(token)}`;
+}
+
 /** Whether a guest token would be accepted, without using it (for the page behind the link). */
-export async function peekGuestToken(db: DbOrTx, token: string, purpose: 'confirm' | 'manage'): Promise<boolean> {
+export async function peekGuestToken(db: DbOrTx, token: string, purpose: GuestTokenPurpose): Promise<boolean> {
   if (!token || token.length > 100) return false;
   const [row] = await db
     .select({ email: guestTokens.email })
@@ -268,7 +285,7 @@ export async function peekGuestToken(db: DbOrTx, token: string, purpose: 'confir
 }
 
 /** Uses a guest token once; returns its address and contribution, or null. */
-export async function consumeGuestToken(db: DbOrTx, token: string, purpose: 'confirm' | 'manage'): Promise<{ email: string; contributionId: number | null } | null> {
+export async function consumeGuestToken(db: DbOrTx, token: string, purpose: GuestTokenPurpose): Promise<{ email: string; contributionId: number | null } | null> {
   if (!token || token.length > 100) return null;
   const [row] = await db
     .update(guestTokens)
