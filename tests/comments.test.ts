@@ -33,6 +33,20 @@ async function changed(t: TestApp) {
   await t.app.cacheChannel.settle();
 }
 
+/** Counts the statements the app sends to the database while `fn` runs. */
+async function queriesDuring(t: TestApp, fn: () => Promise<unknown>): Promise<number> {
+  const session = (t.db as unknown as { session: { logger: { logQuery(query: string, params: unknown[]): void } } }).session;
+  const original = session.logger;
+  let count = 0;
+  session.logger = { logQuery: () => void count++ };
+  try {
+    await fn();
+  } finally {
+    session.logger = original;
+  }
+  return count;
+}
+
 async function rows(t: TestApp) {
   return t.db.select().from(contributions).orderBy(contributions.id);
 }
@@ -259,13 +273,19 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(second.body).toContain(`href="${path}/comments?page=3"`);
     expect(second.body).toContain(`href="${path}/comments" rel="prev"`);
 
+    // The list pages are cached like the item page: asked again, they cost no query.
+    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`))).toBe(0);
+    // So are the fragments' data: the first costs queries, the next none.
+    const htmx = { 'hx-request': 'true', 'hx-target': 'comments-list' };
+    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`, htmx))).toBeGreaterThan(0);
+    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`, htmx))).toBe(0);
     const oldest = await reader.get(`${path}/comments?order=oldest`);
     expect(commentIds(oldest.body)).toEqual(ids.slice(0, 20));
     const oldest3 = await reader.get(`${path}/comments?order=oldest&page=3`);
     expect(commentIds(oldest3.body)).toEqual(ids.slice(40));
     expect(oldest3.body).not.toContain('rel="next"');
 
-    const fragment = await reader.get(`${path}/comments?page=2`, { 'hx-request': 'true', 'hx-target': 'comments-list' });
+    const fragment = await reader.get(`${path}/comments?page=2`, htmx);
     expect(fragment.statusCode).toBe(200);
     expect(fragment.body).not.toContain('<html');
     expect(fragment.body).not.toContain('<main');
@@ -286,6 +306,8 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(after.body).not.toContain('Kommentar Nummer 25<');
     expect(after.body).not.toContain('Kommentar Nummer 24<');
     expect((await reader.get(`/contributions/${hiddenId}`)).statusCode).toBe(404);
+    const fragmentAfter = await reader.get(`${path}/comments?page=2`, htmx);
+    expect(commentIds(fragmentAfter.body)).toEqual([withdrawnId, ...ids.slice(4, 23).reverse()]);
   });
 
   it('a double submission with the same form token stores one comment and sends one mail', async () => {
@@ -362,6 +384,10 @@ describe.each(drivers)('comments [%s]', (driver) => {
       expect(res.body).toContain('Kommentare sind gerade nicht möglich');
       expect(plain(res.body)).toMatch(/nimmt seit dem \d+\. \w+ \d{4} um [\d:]+ keine Kommentare mehr an/);
       expect((await rows(t)).filter((r) => r.body === 'Zu spät geschickt')).toEqual([]);
+      // The form page says so instead of offering a form.
+      const closedForm = await new Client(t.app).get(`${demo.measurePath}/comments/new`);
+      expect(closedForm.body).toContain('Kommentare sind gerade nicht möglich');
+      expect(closedForm.body).not.toContain('<textarea');
       // The item page no longer offers to comment.
       const item = await new Client(t.app).get(demo.measurePath);
       expect(item.body).not.toContain('>Kommentieren</a>');

@@ -5,7 +5,7 @@ import { DomainError, NotFoundError, RateLimitedError, ValidationError } from '.
 import { formatDateTime, localiseParams } from '../../../core/forms.js';
 import { field, isBoosted, isHtmx, safeNext, seeOther } from '../../../core/http.js';
 import { type ConsultationContext, type ItemKind, loadConsultationContext } from '../../plans/queries.js';
-import { PLAN_TAGS } from '../../plans/routes.js';
+import { nextPhaseChange, PLAN_TAGS } from '../../plans/routes.js';
 import { consultations } from '../../plans/schema.js';
 import type { TargetKind } from '../schema.js';
 import {
@@ -24,7 +24,8 @@ import {
 } from '../service.js';
 import { type CommentPaths, commentPaths, writingState } from './paths.js';
 import { authorOf, type CommentTarget, commentView, findItem, type ItemRef, loadContribution, loadReplies, parseListQuery } from './queries.js';
-import { commentSection } from './section.js';
+import { DataCache } from './data-cache.js';
+import { type CommentSection, commentSection } from './section.js';
 import { type CommentInput, confirmsByMail, createComment, editableUntil, editComment, replyParent, representedOrganisations } from './service.js';
 
 const FORM = '/participation/comments/form';
@@ -41,6 +42,10 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.db;
   const publicAccess = { config: { access: 'public' as const } };
   const signedIn = { config: { access: 'signedIn' as const } };
+  // "More comments" fragments are not pages: their data is kept here, dropped with the pages.
+  const tags = [...PLAN_TAGS, CONTRIBUTIONS_TAG];
+  const fragments = new DataCache<CommentSection>(tags);
+  app.cacheChannel.subscribe(fragments);
 
   /** The consultation and the item named in the address, or 404. */
   async function resolve(req: FastifyRequest, kind: TargetKind): Promise<Resolved> {
@@ -84,8 +89,11 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
     app.get(`${prefix}/comments`, publicAccess, async (req, reply) => {
       const { order, page } = parseListQuery(req.query);
       if (isHtmx(req) && !isBoosted(req)) {
-        const resolved = await resolve(req, kind);
-        const comments = await commentSection(db, resolved.context.consultation, resolved.target, order, page);
+        const comments = await fragments.get(`${req.method}|${req.url.split('?')[0]}|${order}|${page}`, async () => {
+          const resolved = await resolve(req, kind);
+          const value = await commentSection(db, resolved.context.consultation, resolved.target, order, page);
+          return { value, expires: nextPhaseChange(resolved.context.consultation.phases) };
+        });
         reply.header('vary', 'HX-Request, HX-Boosted');
         return reply.fragment('/participation/comments/more', { comments });
       }
@@ -93,21 +101,19 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
       const key = kind === 'consultation' ? null : field(req.params, 'key');
       return reply.cachedPage({
         key: commentPaths(slug, { kind, key }).list(order, page),
-        tags: [...PLAN_TAGS, CONTRIBUTIONS_TAG],
+        tags,
         template: '/participation/comments/list',
         load: async () => {
           const resolved = await resolve(req, kind);
           const comments = await commentSection(db, resolved.context.consultation, resolved.target, order, page);
           const label = itemLabel(req, resolved);
-          const phases = resolved.context.consultation.phases;
-          const changes = phases.flatMap((p) => [p.opensAt, p.closesAt]).filter((d) => d > new Date());
           return {
             title: `${req.t('comments.list.title', { item: label })} – ${req.t('comments.list.page', { page, pages: comments.page.pageCount })}`,
             heading: req.t('comments.list.title', { item: label }),
             crumbs: crumbs(req, resolved, { href: comments.paths.list(order, page), label: req.t('comments.title') }),
             comments,
             full: true,
-            validUntil: changes.length ? new Date(Math.min(...changes.map((d) => d.getTime()))) : null,
+            validUntil: nextPhaseChange(resolved.context.consultation.phases),
           };
         },
       });
