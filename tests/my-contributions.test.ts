@@ -47,6 +47,8 @@ describe.each(drivers)('my contributions for an account [%s]', (driver) => {
     await add('rejectedWithReason', { status: 'rejected', statusReason: 'Enthält persönliche Daten Dritter.', createdAt: at() });
     await add('rejected', { status: 'rejected', createdAt: at() });
     await add('withdrawn', { status: 'withdrawn', withdrawnAt: new Date(), createdAt: at() });
+    await add('hidden', { status: 'hidden', createdAt: at() });
+    await add('revise', { status: 'revision_requested', statusReason: 'Bitte ohne Namen anderer Personen.', createdAt: at() });
     await add('arabic', { body: 'نحتاج إلى دورات مسائية للغة الألمانية', language: 'ar', createdAt: at() });
     const statement = await add('statement', {
       kind: 'statement',
@@ -77,9 +79,9 @@ describe.each(drivers)('my contributions for an account [%s]', (driver) => {
   it('lists every contribution newest first with what it is about, date, receipt, language and status in words', async () => {
     const res = await client.get('/my/contributions');
     const body = res.body;
-    expect(body).toContain('Beiträge insgesamt: 9');
+    expect(body).toContain('Beiträge insgesamt: 11');
     expect(body).not.toContain('Fremder Text');
-    const order = ['reply', 'statement', 'arabic', 'withdrawn', 'rejected', 'rejectedWithReason', 'published', 'pending', 'unconfirmed'].map((name) =>
+    const order = ['reply', 'statement', 'arabic', 'revise', 'hidden', 'withdrawn', 'rejected', 'rejectedWithReason', 'published', 'pending', 'unconfirmed'].map((name) =>
       body.indexOf(`id="contribution-${ids[name]}"`),
     );
     expect(order.every((pos) => pos > 0)).toBe(true);
@@ -100,6 +102,10 @@ describe.each(drivers)('my contributions for an account [%s]', (driver) => {
     expect(item('rejectedWithReason')).toContain('Enthält persönliche Daten Dritter.');
     expect(item('rejected')).toContain('Die Moderation hat den Beitrag nicht veröffentlicht');
     expect(item('withdrawn')).toContain('von Ihnen zurückgezogen');
+    expect(item('hidden')).toContain('von der Moderation ausgeblendet');
+    expect(item('hidden')).toContain('Die Moderation hat den Beitrag ausgeblendet');
+    expect(item('revise')).toContain('bitte überarbeiten');
+    expect(item('revise')).toContain('Bitte ohne Namen anderer Personen.');
     expect(item('withdrawn')).not.toContain('Text withdrawn');
     expect(item('withdrawn')).not.toContain('/withdraw"');
     expect(item('arabic')).toContain('dir="auto" lang="ar"');

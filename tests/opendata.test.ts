@@ -80,6 +80,7 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
     };
     await add('account', { authorId: mira, body: TRICKY, language: 'ar' });
     await add('reply', { authorId: mira, parentId: ids.account, body: '=HYPERLINK("http://evil.example","klick")' });
+    await add('redacted', { guestEmail: 'redigiert@example.org', body: 'Rufen Sie Herrn X an: 0171 555 1234', redactedBody: 'Rufen Sie Herrn X an: [entfernt]' });
     await add('guest', { guestEmail: 'gast-geheim@example.org', body: '+49 351 1234 ruft an', targetKind: 'goal', targetKey: demo.goal });
     await add('deleted', { authorId: gone, body: '-minus am Anfang', targetKind: 'field', targetKey: demo.field });
     await add('organisation', { authorId: rep, organisationId: org!.id, body: '@mention am Anfang' });
@@ -119,7 +120,7 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
       { contributionId: ids.statementNamed!, targetKind: 'measure', targetKey: demo.measure },
       { contributionId: ids.statementNamed!, targetKind: 'goal', targetKey: demo.goal },
     ]);
-    for (const status of ['unconfirmed', 'pending', 'rejected', 'withdrawn'] as const) {
+    for (const status of ['unconfirmed', 'pending', 'rejected', 'withdrawn', 'hidden', 'revision_requested'] as const) {
       await add(status, { status, guestEmail: `${status}@example.org`, body: `Nicht öffentlich: ${status}`, publishedAt: null });
     }
   });
@@ -140,7 +141,7 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
     expect(text).not.toContain('Nicht öffentlich');
 
     const rows = records(text);
-    const published = ['account', 'reply', 'guest', 'deleted', 'organisation', 'statementNamed', 'statementAnonymous', 'statementTextWithheld'];
+    const published = ['account', 'reply', 'redacted', 'guest', 'deleted', 'organisation', 'statementNamed', 'statementAnonymous', 'statementTextWithheld'];
     expect(rows.map((r) => Number(r.id))).toEqual(published.map((n) => ids[n]));
     const byName = (name: string) => rows.find((r) => Number(r.id) === ids[name])!;
 
@@ -152,6 +153,8 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
     expect(byName('account').target_key).toBe(demo.measure);
     expect(byName('account').target_code).not.toBe('');
     expect(byName('account').created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(byName('redacted').text).toBe('Rufen Sie Herrn X an: [entfernt]');
+    expect(text).not.toContain('0171 555 1234');
     expect(byName('reply').parent_id).toBe(String(ids.account));
     // Cells a spreadsheet would run as formulas start with an apostrophe.
     expect(byName('reply').text).toBe('\'=HYPERLINK("http://evil.example","klick")');
@@ -188,7 +191,7 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
     expect(data.consultation.slug).toBe(demo.slug);
     expect(data.consultation.paper_reference).toBe('V1332/21');
     expect(data.licence.name).toBe('CC BY 4.0');
-    expect(data.contributions).toHaveLength(8);
+    expect(data.contributions).toHaveLength(9);
     const account = data.contributions.find((c) => c.id === ids.account);
     expect(account?.text).toBe(TRICKY);
     const withheld = data.contributions.find((c) => c.id === ids.statementTextWithheld);
@@ -214,11 +217,11 @@ describe.each(drivers)('open data of a consultation [%s]', (driver) => {
     await t.db.insert(contributions).values(rows);
     const res = await t.app.inject({ method: 'GET', url: `/consultations/${demo.slug}/contributions.csv` });
     const ids = records(res.rawPayload.toString('utf8').slice(1)).map((r) => Number(r.id));
-    expect(ids).toHaveLength(8 + BATCH_SIZE + 20);
+    expect(ids).toHaveLength(9 + BATCH_SIZE + 20);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     const json = JSON.parse((await t.app.inject({ method: 'GET', url: `/consultations/${demo.slug}/contributions.json` })).body) as { contributions: unknown[] };
-    expect(json.contributions).toHaveLength(8 + BATCH_SIZE + 20);
+    expect(json.contributions).toHaveLength(9 + BATCH_SIZE + 20);
   });
 
   it('answers 404 for an unknown consultation', async () => {

@@ -34,11 +34,17 @@ export const messages: Messages = {
     'mine.status.published': 'veröffentlicht',
     'mine.status.rejected': 'nicht veröffentlicht',
     'mine.status.withdrawn': 'von Ihnen zurückgezogen',
+    'mine.status.hidden': 'von der Moderation ausgeblendet',
+    'mine.status.revision_requested': 'bitte überarbeiten',
     'mine.resend': 'Bestätigungs-E-Mail noch einmal schicken',
     'mine.show': 'Beitrag ansehen',
     'mine.reason': 'Begründung:',
-    'mine.reasonGeneric':
+    'mine.reasonGeneric.rejected':
       'Die Moderation hat den Beitrag nicht veröffentlicht, zum Beispiel weil er gegen die Regeln für Beiträge verstößt. Bei Fragen wenden Sie sich bitte an das Beteiligungsbüro.',
+    'mine.reasonGeneric.hidden':
+      'Die Moderation hat den Beitrag ausgeblendet, zum Beispiel weil er gegen die Regeln für Beiträge verstößt. Bei Fragen wenden Sie sich bitte an das Beteiligungsbüro.',
+    'mine.reasonGeneric.revision_requested': 'Die Moderation bittet Sie, den Beitrag zu überarbeiten.',
+    'mine.reviseHint': 'Den Link zum Überarbeiten haben wir Ihnen per E-Mail geschickt.',
     'mine.answer': 'Antwort der Stadt:',
     'mine.noAnswer': 'Noch keine Antwort der Stadt.',
     'mine.withdraw': 'Zurückziehen',
@@ -96,11 +102,17 @@ export const messages: Messages = {
     'mine.status.published': 'published',
     'mine.status.rejected': 'not published',
     'mine.status.withdrawn': 'withdrawn by you',
+    'mine.status.hidden': 'hidden by the moderators',
+    'mine.status.revision_requested': 'please revise',
     'mine.resend': 'Send the confirmation e-mail again',
     'mine.show': 'See the contribution',
     'mine.reason': 'Reason:',
-    'mine.reasonGeneric':
+    'mine.reasonGeneric.rejected':
       'The moderators did not publish the contribution, for example because it breaks the rules for contributions. If you have questions, please contact the participation office.',
+    'mine.reasonGeneric.hidden':
+      'The moderators have hidden the contribution, for example because it breaks the rules for contributions. If you have questions, please contact the participation office.',
+    'mine.reasonGeneric.revision_requested': 'The moderators ask you to revise the contribution.',
+    'mine.reviseHint': 'We have e-mailed you the link to revise it.',
     'mine.answer': 'The city’s answer:',
     'mine.noAnswer': 'No answer from the city yet.',
     'mine.withdraw': 'Withdraw',

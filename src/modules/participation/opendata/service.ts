@@ -91,6 +91,7 @@ export async function* openContributions(db: DbOrTx, consultation: OpenConsultat
         language: contributions.language,
         title: contributions.title,
         body: contributions.body,
+        redactedBody: contributions.redactedBody,
         publishText: contributions.publishText,
         publishName: contributions.publishName,
         submitterName: contributions.submitterName,
@@ -137,7 +138,8 @@ export async function* openContributions(db: DbOrTx, consultation: OpenConsultat
         references: refs.filter((ref) => ref.contributionId === r.id).map((ref) => ({ kind: ref.targetKind, key: ref.targetKey, code: code(ref.targetKind, ref.targetKey) })),
         language: r.language,
         title: r.publishText ? r.title : null,
-        text: r.publishText ? r.body : null,
+        // A passage a moderator removed (someone else's phone number …) stays removed here too.
+        text: r.publishText ? (r.redactedBody ?? r.body) : null,
         text_withheld: !r.publishText,
         author,
         author_type: authorType,
