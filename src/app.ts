@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -97,7 +98,14 @@ export interface BuildOptions {
 }
 
 export async function buildApp({ config, database, logger = true, logStream }: BuildOptions): Promise<FastifyInstance> {
+  // The fast lane answers anonymous readers of cached pages in front of Fastify; it exists once
+  // the page cache does, a few lines down.
+  let lane: FastLane | null = null;
   const app = Fastify({
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        if (!lane?.serve(req, res)) handler(req, res);
+      }),
     logger: logger ? { level: config.logLevel, serializers, ...(logStream ? { stream: logStream } : {}) } : false,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
@@ -130,6 +138,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   // plugin below (compression, cookies, helmet, CSRF, session) does its work (core/fastlane.ts).
   const fastLane = createFastLane(cacheChannel);
   app.decorate('fastLane', fastLane);
+  lane = fastLane;
   app.addHook('onRequest', fastLane.hook);
 
   // Phones on slow networks: pages and assets go out compressed. Brotli at a low quality level

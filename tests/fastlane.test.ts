@@ -1,3 +1,4 @@
+import http from 'node:http';
 import zlib from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
@@ -95,6 +96,41 @@ describe.each(drivers)('fast lane for anonymous readers [%s]', (driver) => {
     expect(second.headers['content-language']).toBe('de');
     expect(second.headers.vary).toBe('HX-Request, HX-Boosted, Accept-Encoding');
     expect(second.headers.etag).toMatch(/^W\/"[\w-]+"$/);
+  });
+
+  it('answers in front of Fastify on a listening server, with the bytes the app would send', async () => {
+    fresh();
+    const rendered = await get(measurePage, { 'accept-encoding': 'gzip' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const raw = () =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: measurePage, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const before = t.app.fastLane.frontHits;
+    const answer = await raw();
+    expect(t.app.fastLane.frontHits).toBe(before + 1);
+    expect(answer.status).toBe(200);
+    expect(answer.body.equals(rendered.rawPayload)).toBe(true);
+    expect(answer.headers['content-encoding']).toBe('gzip');
+    expect(answer.headers['content-security-policy']).toBe(rendered.headers['content-security-policy']);
+    expect(answer.headers.etag).toBe(rendered.headers.etag);
+    // Anything the lane does not hold still reaches Fastify on the same server.
+    const frontBefore = t.app.fastLane.frontHits;
+    const missing = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(missing).toBe(200);
+    expect(t.app.fastLane.frontHits).toBe(frontBefore);
   });
 
   it('sends brotli, gzip or plain HTML as accepted, all the same page', async () => {
