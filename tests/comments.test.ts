@@ -447,6 +447,30 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(await withdrawContribution({ db: t.db } as AppContext, id, { userId: aliceId })).toBe(false);
   });
 
+  it('moderation: the public sees the redacted text; a hidden comment vanishes, its author sees why', async () => {
+    const res = await comment(aliceClient, demo.measurePath, { body: 'Ruft mich an: 0351 1234567' });
+    const id = Number(/comment-(\d+)/.exec(res.headers.location as string)?.[1]);
+    await t.db.update(contributions).set({ redactedBody: 'Ruft mich an: [entfernt]' }).where(eq(contributions.id, id));
+    await changed(t);
+    const reader = new Client(t.app);
+    for (const url of [demo.measurePath, `${demo.measurePath}/comments?order=oldest`, `/contributions/${id}`]) {
+      const page = await reader.get(url);
+      expect(page.body, url).toContain('Ruft mich an: [entfernt]');
+      expect(page.body, url).not.toContain('1234567');
+    }
+    // Once a moderator changed it, the author can no longer edit it.
+    expect((await aliceClient.get(`/contributions/${id}`)).body).not.toContain('Änderung speichern');
+    expect((await aliceClient.post(`/contributions/${id}/edit`, { body: 'Ruft mich an: 0351 1234567', language: 'de' })).statusCode).toBe(409);
+
+    await t.db.update(contributions).set({ status: 'hidden' }).where(eq(contributions.id, id));
+    await changed(t);
+    expect((await reader.get(demo.measurePath)).body).not.toContain('Ruft mich an');
+    expect((await reader.get(`/contributions/${id}`)).statusCode).toBe(404);
+    const own = await aliceClient.get(`/contributions/${id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('von der Moderation ausgeblendet');
+  });
+
   it('the contribution page: public once published, breadcrumbs back, 404 for unknown ids', async () => {
     const res = await comment(aliceClient, demo.measurePath, { body: 'Eigene Seite' });
     const id = Number(/comment-(\d+)/.exec(res.headers.location as string)?.[1]);

@@ -68,6 +68,7 @@ const columns = {
   id: contributions.id,
   parentId: contributions.parentId,
   body: contributions.body,
+  redactedBody: contributions.redactedBody,
   language: contributions.language,
   status: contributions.status,
   createdAt: contributions.createdAt,
@@ -82,6 +83,7 @@ type Row = {
   id: number;
   parentId: number | null;
   body: string;
+  redactedBody: string | null;
   language: string;
   status: string;
   createdAt: Date;
@@ -102,8 +104,9 @@ function view(row: Row): CommentView {
   return {
     id: row.id,
     parentId: row.parentId,
-    // A withdrawn comment's text is no longer shown anywhere public.
-    body: row.status === 'withdrawn' ? '' : row.body,
+    // A withdrawn comment's text is no longer shown anywhere public; where a moderator removed
+    // a passage, the public sees the redacted text.
+    body: row.status === 'withdrawn' ? '' : (row.redactedBody ?? row.body),
     language: row.language,
     status: row.status === 'withdrawn' ? 'withdrawn' : 'published',
     createdAt: row.createdAt,

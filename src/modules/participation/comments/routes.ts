@@ -26,7 +26,7 @@ import { type CommentPaths, commentPaths, writingState } from './paths.js';
 import { authorOf, type CommentTarget, commentView, findItem, type ItemRef, loadContribution, loadReplies, parseListQuery } from './queries.js';
 import { DataCache } from './data-cache.js';
 import { type CommentSection, commentSection } from './section.js';
-import { type CommentInput, confirmsByMail, createComment, editableUntil, editComment, replyParent, representedOrganisations } from './service.js';
+import { type CommentInput, confirmsByMail, createComment, editableUntil, editComment, isEditable, replyParent, representedOrganisations } from './service.js';
 
 const FORM = '/participation/comments/form';
 const FORM_FRAGMENT = '/participation/comments/_form';
@@ -267,7 +267,7 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const comment = { ...commentView(row), replies };
     const label = req.t(row.kind === 'comment' ? (row.parentId ? 'comments.own.reply' : 'comments.own.comment') : 'comments.own.statement', { id: row.id });
     const until = editableUntil(row.createdAt);
-    const editable = isAuthor && row.kind === 'comment' && ['published', 'pending', 'unconfirmed'].includes(row.status) && until > new Date();
+    const editable = isAuthor && row.kind === 'comment' && isEditable(row) && until > new Date();
     return reply.page(
       '/participation/comments/contribution',
       {

@@ -203,7 +203,15 @@ export async function replyParent(db: DbOrTx, consultationId: number, id: number
   return parent;
 }
 
-/** Whether a comment written at `createdAt` can still be corrected. */
+/**
+ * Whether the author may still correct a comment (time aside): not once a moderator acted on it
+ * (hidden, rejected, a revision requested, a passage redacted) or it was withdrawn.
+ */
+export function isEditable(row: { status: ContributionStatus; redactedBody: string | null }): boolean {
+  return ['published', 'pending', 'unconfirmed'].includes(row.status) && row.redactedBody === null;
+}
+
+/** Until when a comment written at `createdAt` can be corrected. */
 export function editableUntil(createdAt: Date): Date {
   return new Date(createdAt.getTime() + EDIT_MINUTES * 60_000);
 }
@@ -219,12 +227,19 @@ export async function editComment(ctx: AppContext, id: number, userId: string, i
   checkLanguage(input.language, errors);
   await ctx.db.transaction(async (tx) => {
     const [before] = await tx
-      .select({ status: contributions.status, body: contributions.body, language: contributions.language, createdAt: contributions.createdAt, kind: contributions.kind })
+      .select({
+        status: contributions.status,
+        body: contributions.body,
+        redactedBody: contributions.redactedBody,
+        language: contributions.language,
+        createdAt: contributions.createdAt,
+        kind: contributions.kind,
+      })
       .from(contributions)
       .where(and(eq(contributions.id, id), eq(contributions.authorId, userId)))
       .for('update');
     if (before?.kind !== 'comment') throw new NotFoundError();
-    if (before.status === 'withdrawn' || before.status === 'rejected') throw new DomainError(409, 'comments.errors.notEditable');
+    if (!isEditable(before)) throw new DomainError(409, 'comments.errors.notEditable');
     if (editableUntil(before.createdAt) < now) {
       throw new ValidationError({ body: 'comments.errors.editExpired' }, { body: { minutes: EDIT_MINUTES } });
     }
