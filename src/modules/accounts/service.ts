@@ -148,6 +148,9 @@ async function confirmAddress(tx: DbOrTx, userId: string): Promise<void> {
     .where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)))
     .returning({ id: users.id });
   if (confirmed.length) await announceUserChange(tx, userId);
+  // Whichever link proved the mailbox (confirmation or magic link), contributions made as a
+  // guest with this address become the account's.
+  await adoptGuestContributions(tx, userId);
 }
 
 /** Confirms the address behind a confirmation link; returns the user to sign in. */
@@ -156,8 +159,6 @@ export async function confirmEmail(ctx: AppContext, token: string): Promise<stri
     const userId = await consumeToken(tx, token, 'confirm_email');
     if (!userId) throw new DomainError(410, 'accounts.errors.linkInvalid');
     await confirmAddress(tx, userId);
-    // Contributions made as a guest with this address become the account's.
-    await adoptGuestContributions(tx, userId);
     return userId;
   });
 }
