@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries } from '../src/modules/audit/schema.js';
-import { attachments, contributionReferences, contributions, organisations } from '../src/modules/participation/schema.js';
+import { attachments, contributionReferences, contributionStatuses, contributions, organisations } from '../src/modules/participation/schema.js';
 import { berlinMidnight } from '../src/modules/participation/statements/staff.js';
 import { Client, createTestApp, createUser, outbox, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
@@ -148,6 +148,8 @@ describe.each(drivers)('staff entry [%s]', (driver) => {
     const pending = await organiser.get(`${base}?status=pending&kind=statement`);
     expect(text(pending.body)).toContain('Treffer: 1');
     expect(pending.body).toContain('<option value="pending" selected>');
+    // Every status the schema knows can be filtered by, in words.
+    for (const status of contributionStatuses) expect(all.body).toContain(`<option value="${status}">`);
     // Junk in the filter is ignored, not an error.
     expect((await organiser.get(`${base}?status=<x>&page=abc`)).statusCode).toBe(200);
   });

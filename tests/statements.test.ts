@@ -398,3 +398,28 @@ describe.each(drivers)('written statements in pre-moderation [%s]', (driver) => 
     expect((await new Client(t.app).get(`/consultations/${demo.slug}/statements/${row?.receiptNumber}`)).statusCode).toBe(404);
   });
 });
+
+describe('the statements partial for item pages', () => {
+  it('lists statements with excerpts in their language, "Privatperson" without consent, and a link to write one', async () => {
+    const { createEta } = await import('../src/core/web.js');
+    const { catalogue } = await import('../src/app.js');
+    const { formatDate } = await import('../src/modules/plans/routes.js');
+    const html = createEta(false).render('/participation/statements/_on-item', {
+      t: catalogue.translator('de'),
+      locale: 'de',
+      formatDate,
+      writeUrl: `${newPath}?measure=${demo.measure}`,
+      statements: [
+        { receiptNumber: 'AI-2026-0007', title: 'رأي', excerpt: 'نص طويل', language: 'ar', receivedAt: new Date('2026-03-01T10:00:00Z'), author: null, url: '/consultations/x/statements/AI-2026-0007' },
+        { receiptNumber: 'AI-2026-0008', title: null, excerpt: null, language: 'de', receivedAt: new Date('2026-03-02T10:00:00Z'), author: { name: 'Verein', verified: true }, url: '/consultations/x/statements/AI-2026-0008' },
+      ],
+    });
+    expect(html).toContain('<span dir="auto" lang="ar">رأي</span>');
+    expect(html).toContain('<p class="statement-list__excerpt" dir="auto" lang="ar">نص طويل</p>');
+    expect(text(html)).toContain('AI-2026-0007 · 1. März 2026 · Privatperson');
+    expect(text(html)).toContain('Stellungnahme AI-2026-0008');
+    expect(text(html)).toContain('Verein geprüfte Organisation');
+    expect(text(html)).toContain('Der Text wird auf Wunsch der Einsender*in nicht veröffentlicht.');
+    expect(html).toContain(`hx-get="${newPath}?measure=${demo.measure}"`);
+  });
+});
