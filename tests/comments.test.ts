@@ -155,7 +155,18 @@ describe.each(drivers)('comments [%s]', (driver) => {
     const [statement, pending] = await t.db
       .insert(contributions)
       .values([
-        { consultationId, kind: 'statement', targetKind: 'consultation', body: 'Stellungnahme', language: 'de', pageLocale: 'de', guestEmail: 's@example.org', status: 'published', publishedAt: new Date() },
+        {
+          consultationId,
+          kind: 'statement',
+          targetKind: 'consultation',
+          body: 'Stellungnahme',
+          language: 'de',
+          pageLocale: 'de',
+          guestEmail: 's@example.org',
+          status: 'published',
+          publishedAt: new Date(),
+          receiptNumber: 'AI-2026-9999',
+        },
         { consultationId, kind: 'statement', targetKind: 'consultation', body: 'Wartet', language: 'de', pageLocale: 'de', guestEmail: 's@example.org', status: 'pending' },
       ])
       .returning({ id: contributions.id });
@@ -165,6 +176,10 @@ describe.each(drivers)('comments [%s]', (driver) => {
     ]);
     await changed(t);
     expect(onPlan((await reader.get(`${base}/plan`)).body, n + 2)).toBe(true);
+    // Its own address leads to the statement's public page.
+    const own = await reader.get(`/contributions/${statement!.id}`);
+    expect(own.statusCode).toBe(303);
+    expect(own.headers.location).toBe(`${base}/statements/AI-2026-9999`);
   });
 
   it('replies are one level deep, oldest first, under their comment', async () => {
@@ -468,7 +483,7 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect((await reader.get(`/contributions/${id}`)).statusCode).toBe(404);
     const own = await aliceClient.get(`/contributions/${id}`);
     expect(own.statusCode).toBe(200);
-    expect(own.body).toContain('von der Moderation ausgeblendet');
+    expect(own.body).toMatch(/<strong>Stand:<\/strong> [^<]*ausgeblendet/);
   });
 
   it('the contribution page: public once published, breadcrumbs back, 404 for unknown ids', async () => {

@@ -202,6 +202,7 @@ export async function loadContribution(db: DbOrTx, id: number) {
       publishedAt: contributions.publishedAt,
       publishText: contributions.publishText,
       statusReason: contributions.statusReason,
+      receiptNumber: contributions.receiptNumber,
     })
     .from(contributions)
     .leftJoin(users, eq(users.id, contributions.authorId))

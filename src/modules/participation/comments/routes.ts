@@ -261,8 +261,8 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { row, isAuthor, resolved };
   }
 
-  async function ownPage(req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) {
-    const { row, isAuthor, resolved } = await loadOwnPage(req);
+  async function ownPage(req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200, loaded?: Awaited<ReturnType<typeof loadOwnPage>>) {
+    const { row, isAuthor, resolved } = loaded ?? (await loadOwnPage(req));
     const replies = row.kind === 'comment' && row.parentId === null ? await loadReplies(db, row.id) : [];
     const comment = { ...commentView(row), replies };
     const label = req.t(row.kind === 'comment' ? (row.parentId ? 'comments.own.reply' : 'comments.own.comment') : 'comments.own.statement', { id: row.id });
@@ -294,7 +294,15 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   }
 
-  app.get('/contributions/:id', publicAccess, (req, reply) => ownPage(req, reply));
+  app.get('/contributions/:id', publicAccess, async (req, reply) => {
+    const loaded = await loadOwnPage(req);
+    const { row, resolved } = loaded;
+    // A published written statement has its public page under its receipt number.
+    if (row.kind === 'statement' && row.status === 'published' && row.receiptNumber) {
+      return seeOther(reply, `/consultations/${encodeURIComponent(resolved.context.consultation.slug)}/statements/${encodeURIComponent(row.receiptNumber)}`);
+    }
+    return ownPage(req, reply, {}, 200, loaded);
+  });
 
   app.post('/contributions/:id/edit', signedIn, async (req, reply) => {
     const { row, isAuthor } = await loadOwnPage(req);
