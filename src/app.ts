@@ -35,6 +35,8 @@ import { messages as documentMessages } from './modules/plans/documents/messages
 import { editorRoutes } from './modules/plans/editor/routes.js';
 import { messages as editorMessages } from './modules/plans/editor/messages.js';
 import { participationMessages, participationRoutes } from './modules/participation/index.js';
+import { messages as moderationReportsMessages } from './modules/moderation-reports/messages.js';
+import { moderationReportsRoutes } from './modules/moderation-reports/routes.js';
 import { messages as planMessages } from './modules/plans/messages.js';
 import { planRoutes } from './modules/plans/routes.js';
 import { transferRoutes } from './modules/plans/transfer/routes.js';
@@ -65,6 +67,7 @@ export const catalogue = new Catalogue([
   compareMessages,
   documentMessages,
   ...participationMessages,
+  moderationReportsMessages,
 ]);
 
 const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
@@ -219,6 +222,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   adminRoutes(app, ctx);
   departmentAdminRoutes(app, ctx);
   participationRoutes(app, ctx);
+  moderationReportsRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await worker.stop();

@@ -7,6 +7,8 @@ import { formatDate } from '../../plans/routes.js';
 import { guestOf } from '../guests/service.js';
 import { contributionLanguages, type ContributionOwner, withdrawContribution } from '../service.js';
 import { findMine, listMine, myRepresentations, PAGE_SIZE, resendConfirmation } from './service.js';
+import { netiquetteAnchor, ruleTitleKey } from '../../moderation-reports/reports.js';
+import { moderatorNotes } from '../../moderation-reports/revise.js';
 
 const languageNames = new Map(contributionLanguages.map((l) => [l.tag, l.name]));
 
@@ -36,6 +38,11 @@ export function mineRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { rows, total } = await listMine(ctx.db, who.owner, page);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const representations = req.user ? await myRepresentations(ctx.db, req.user.id) : [];
+    // What the moderators wrote to the author with a rejection, a hiding or a request to revise.
+    const notes = await moderatorNotes(
+      ctx.db,
+      rows.filter((r) => ['rejected', 'hidden', 'revision_requested'].includes(r.status)).map((r) => r.id),
+    );
     return reply.page('/participation/mine/list', {
       who,
       rows,
@@ -43,6 +50,11 @@ export function mineRoutes(app: FastifyInstance, ctx: AppContext): void {
       page,
       pages,
       representations,
+      notes,
+      rule: (reason: string | null) => {
+        const titleKey = ruleTitleKey(reason);
+        return titleKey ? { titleKey, anchor: netiquetteAnchor(reason ?? '') } : null;
+      },
       languageName: (tag: string) => languageNames.get(tag) ?? tag,
       formatDate,
       formatDateTime,
