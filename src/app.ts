@@ -35,6 +35,8 @@ import { messages as documentMessages } from './modules/plans/documents/messages
 import { editorRoutes } from './modules/plans/editor/routes.js';
 import { messages as editorMessages } from './modules/plans/editor/messages.js';
 import { participationMessages, participationRoutes } from './modules/participation/index.js';
+import { messages as moderationMessages } from './modules/moderation/messages.js';
+import { moderationRoutes } from './modules/moderation/routes.js';
 import { messages as moderationReportsMessages } from './modules/moderation-reports/messages.js';
 import { moderationReportsRoutes } from './modules/moderation-reports/routes.js';
 import { messages as planMessages } from './modules/plans/messages.js';
@@ -67,6 +69,7 @@ export const catalogue = new Catalogue([
   compareMessages,
   documentMessages,
   ...participationMessages,
+  moderationMessages,
   moderationReportsMessages,
 ]);
 
@@ -222,6 +225,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   adminRoutes(app, ctx);
   departmentAdminRoutes(app, ctx);
   participationRoutes(app, ctx);
+  moderationRoutes(app, ctx);
   moderationReportsRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
