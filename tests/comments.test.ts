@@ -238,7 +238,7 @@ describe.each(drivers)('comments [%s]', (driver) => {
     await changed(t);
 
     const page = plain((await new Client(t.app).get(fieldPath)).body);
-    expect(page).toContain('Ausländerrat Dresden e. V. verifiziert');
+    expect(page).toContain('Ausländerrat Dresden e. V. verifizierte Organisation');
     expect(page).toMatch(/Neuer Verein \d/);
     expect(page).toMatch(/Privatperson \d+\. \w+ \d{4} um [\d:]+ Vom Gelöschten/);
     expect(page).toMatch(/Privatperson \d+\. \w+ \d{4} um [\d:]+ Vom Gast/);

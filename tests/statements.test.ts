@@ -279,7 +279,7 @@ describe.each(drivers)('written statements [%s]', (driver) => {
     const row = (await statementsInDb(t)).at(-1)!;
     expect(row.organisationId).toBe(org!.id);
     const page = text((await new Client(t.app).get(`/consultations/${demo.slug}/statements/${row.receiptNumber}`)).body);
-    expect(page).toContain('Ausländerrat Dresden e. V. geprüfte Organisation');
+    expect(page).toContain('Ausländerrat Dresden e. V. verifizierte Organisation');
   });
 
   it('answers a filled honeypot like a success and stores nothing', async () => {
@@ -418,7 +418,7 @@ describe('the statements partial for item pages', () => {
     expect(html).toContain('<p class="statement-list__excerpt" dir="auto" lang="ar">نص طويل</p>');
     expect(text(html)).toContain('AI-2026-0007 · 1. März 2026 · Privatperson');
     expect(text(html)).toContain('Stellungnahme AI-2026-0008');
-    expect(text(html)).toContain('Verein geprüfte Organisation');
+    expect(text(html)).toContain('Verein verifizierte Organisation');
     expect(text(html)).toContain('Der Text wird auf Wunsch der Einsender*in nicht veröffentlicht.');
     expect(html).toContain(`hx-get="${newPath}?measure=${demo.measure}"`);
   });

@@ -25,6 +25,7 @@ import {
 } from './queries.js';
 import { parseSearchQuery, SEARCH_MAX_LENGTH, searchPlan } from './search.js';
 import { commentSection } from '../participation/comments/section.js';
+import { publishedStatementsFor } from '../participation/statements/service.js';
 import { CONTRIBUTIONS_TAG } from '../participation/service.js';
 
 export type PhaseState = 'upcoming' | 'open' | 'closed';
@@ -335,15 +336,17 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
         const page = await loadPlanPage(db, slug, undefined);
         if (!page) return null;
         const { consultation } = page.context;
-        const [counts, comments] = await Promise.all([
+        const [counts, comments, statements] = await Promise.all([
           countsByTarget(db, consultation.id),
           commentSection(db, consultation, { kind: 'consultation', key: null }),
+          publishedStatementsFor(db, consultation.id, 'consultation', null),
         ]);
         return {
           ...common(page),
           title: consultation.title,
           counts,
           comments,
+          statements,
           now: currentPhase(consultation.phases),
         };
       },
@@ -421,11 +424,16 @@ export function planRoutes(app: FastifyInstance, ctx: AppContext): void {
           elsewhere = true;
         }
         const { consultation } = page.context;
-        const [counts, comments] = await Promise.all([countsByTarget(db, consultation.id), commentSection(db, consultation, { kind, key })]);
+        const [counts, comments, statements] = await Promise.all([
+          countsByTarget(db, consultation.id),
+          commentSection(db, consultation, { kind, key }),
+          publishedStatementsFor(db, consultation.id, kind, key),
+        ]);
         const data = {
           ...common(page, shown),
           counts,
           comments,
+          statements,
           outlook: participationOutlook(consultation.phases),
           elsewhere,
           requestedVersion: page.version,

@@ -26,8 +26,10 @@ const ACCESS_PER_ADDRESS_PER_HOUR = 3;
 const ACCESS_PER_CLIENT_PER_HOUR = 10;
 
 /** Where a contribution can be read: its item's page, with the comment's anchor. */
-export function contributionUrl(c: { id: number; kind: string; targetKind: string; targetKey: string | null; slug: string }): string {
+export function contributionUrl(c: { id: number; kind: string; targetKind: string; targetKey: string | null; slug: string; receiptNumber?: string | null }): string {
   const base = `/consultations/${encodeURIComponent(c.slug)}`;
+  // A written statement has a page of its own once it is published.
+  if (c.kind === 'statement' && c.receiptNumber) return `${base}/statements/${encodeURIComponent(c.receiptNumber)}`;
   const anchor = c.kind === 'comment' ? `#comment-${c.id}` : '';
   if (c.targetKind === 'consultation' || !c.targetKey) return `${base}${anchor}`;
   return `${base}/${c.targetKind}s/${encodeURIComponent(c.targetKey)}${anchor}`;
@@ -57,6 +59,7 @@ export async function confirmContribution(ctx: AppContext, token: string): Promi
         status: contributions.status,
         targetKind: contributions.targetKind,
         targetKey: contributions.targetKey,
+        receiptNumber: contributions.receiptNumber,
         slug: consultations.slug,
         moderationMode: phases.moderationMode,
       })

@@ -108,7 +108,7 @@ export const messages: Messages = {
     'participation.statements.public.title': 'Stellungnahme {number}',
     'participation.statements.public.kind': 'Schriftliche Stellungnahme',
     'participation.statements.public.from': 'Von',
-    'participation.statements.public.verified': 'geprüfte Organisation',
+    'participation.statements.public.verified': 'verifizierte Organisation',
     'participation.statements.public.private': 'Privatperson',
     'participation.statements.public.textWithheld': 'Der Text wird auf Wunsch der Einsender*in nicht veröffentlicht.',
     'participation.statements.onItem.title': 'Schriftliche Stellungnahmen',
