@@ -5,6 +5,7 @@ import { type DemoAccount, isEmpty, loadDemo } from './modules/demo/load.js';
 import { purgeExpiredRateLimits } from './modules/ratelimit/store.js';
 import { purgeExpiredTokens } from './modules/accounts/service.js';
 import { purgeGuestData } from './modules/participation/guests/service.js';
+import { runModerationDigest } from './modules/moderation-reports/digest.js';
 
 const started = performance.now();
 const config = configOrExit();
@@ -18,7 +19,7 @@ const app = await buildApp({ config, database });
 if (config.mailWorker) app.mailWorker.start();
 
 const housekeeping = setInterval(() => {
-  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx)]).catch((err: Error) =>
+  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx)]).catch((err: Error) =>
     app.log.warn({ err: { message: err.message } }, 'housekeeping failed'),
   );
 }, 15 * 60_000);
