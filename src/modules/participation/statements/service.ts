@@ -3,7 +3,7 @@
  * transaction (contribution, references, attachments, receipt number, receipt mail), and the
  * queries behind the receipt page, the public statement page and the item pages' lists.
  */
-import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { CurrentUser } from '../../../core/access.js';
 import type { AppContext } from '../../../core/context.js';
 import { type FieldErrors, type MessageParams, ValidationError } from '../../../core/errors.js';
@@ -336,7 +336,8 @@ export async function findPublishedStatement(db: DbOrTx, consultationId: number,
     .select()
     .from(contributions)
     .where(and(eq(contributions.consultationId, consultationId), eq(contributions.receiptNumber, receiptNumber), eq(contributions.kind, 'statement'), eq(contributions.status, 'published')));
-  return row ?? null;
+  // A passage a moderator removed stays removed on the public page; the original is not sent.
+  return row ? { ...row, body: row.redactedBody ?? row.body, redactedBody: null } : null;
 }
 
 export async function organisationName(db: DbOrTx, id: number | null): Promise<{ name: string; verified: boolean } | null> {
@@ -376,7 +377,8 @@ export async function publishedStatementsFor(db: DbOrTx, consultationId: number,
       id: c.id,
       receiptNumber: c.receiptNumber,
       title: c.title,
-      body: c.body,
+      // The public text: redacted when a moderator removed a passage.
+      body: sql<string>`coalesce(${c.redactedBody}, ${c.body})`,
       language: c.language,
       receivedAt: c.receivedAt,
       publishText: c.publishText,
