@@ -18,6 +18,7 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { committees, departments } from './modules/departments/schema.js';
 import { generatePlan } from './modules/demo/generated.js';
+import { benchSubmissions, COMMENTED_MEASURE, prepareParticipation } from './bench-participation.js';
 import { loadDemo } from './modules/demo/load.js';
 import { writePlanDocument } from './modules/plans/document.js';
 import { consultations, planVersions } from './modules/plans/schema.js';
@@ -107,6 +108,7 @@ async function prepare(): Promise<void> {
       await tx.update(planVersions).set({ status: 'published', publishedAt: new Date() }).where(eq(planVersions.id, v!.id));
     });
   }
+  await prepareParticipation(database.db, BENCH_SLUG);
   await database.close();
 }
 /**
@@ -120,17 +122,17 @@ interface Scenario {
   headers?: Record<string, string>;
 }
 
-const MEASURE = `/consultations/${BENCH_SLUG}/measures/m-5-3-2`;
+const MEASURE = `/consultations/${BENCH_SLUG}/measures/${COMMENTED_MEASURE}`;
 const PLAN = `/consultations/${BENCH_SLUG}/plan`;
 
 const scenarios: Scenario[] = [
   { title: 'GET /healthz', path: '/healthz' },
   { title: 'GET / (start page, anonymous)', path: '/', headers: BROWSER },
   { title: 'GET consultation page (anonymous)', path: '/consultations/aktionsplan-integration-2022-2026', headers: BROWSER },
-  { title: 'GET measure page (anonymous)', path: MEASURE, headers: BROWSER },
+  { title: 'GET measure page, 500 comments (anonymous)', path: MEASURE, headers: BROWSER },
   { title: 'GET plan view 11×6×5 (anonymous)', path: PLAN, headers: BROWSER },
   { title: 'GET plan view 11×6×5 (anonymous, uncompressed)', path: PLAN },
-  { title: 'GET measure page (signed in)', path: MEASURE, signedIn: true, headers: BROWSER },
+  { title: 'GET measure page, 500 comments (signed in)', path: MEASURE, signedIn: true, headers: BROWSER },
   { title: 'GET plan view 11×6×5 (signed in)', path: PLAN, signedIn: true, headers: BROWSER },
 ];
 
@@ -172,6 +174,10 @@ try {
       MAIL_WORKER: 'false',
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT_MAX: '100000',
+      // The submission run comes from one address: the per-address and per-mail limits would
+      // (rightly) stop it after a few.
+      CONTRIBUTIONS_PER_ADDRESS_PER_HOUR: '0',
+      CONTRIBUTIONS_PER_EMAIL_PER_HOUR: '0',
     },
     /running at/,
   );
@@ -206,6 +212,18 @@ try {
   await measure('bare route sending the plan view’s brotli bytes', 'http://127.0.0.1:3903/', BROWSER);
   console.log(`\nShare of the bare route’s throughput${paired ? ' (each against the reference measured just before it)' : ''}:`);
   for (const row of rows) console.log(`  ${row.title.padEnd(48)} ${(row.ratio * 100).toFixed(1).padStart(5)} %   p99 ${row.p99} ms`);
+  const counter = await openDatabase(loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }));
+  try {
+    const submissions = await benchSubmissions(counter.db, base, BENCH_SLUG, connections, seconds);
+    const lost = submissions.accepted - submissions.stored;
+    console.log(
+      `\n${submissions.title}: ${submissions.rps} req/s   p50 ${submissions.p50} ms   p99 ${submissions.p99} ms\n` +
+        `  answered ${submissions.answered}, accepted (303) ${submissions.accepted}, rows stored ${submissions.stored}, outbox rows ${submissions.mails}` +
+        `  → ${lost === 0 && submissions.mails === submissions.stored ? 'none lost' : `${lost} LOST`}`,
+    );
+  } finally {
+    await counter.close();
+  }
   const rss = fs.readFileSync(`/proc/${app.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
   if (rss) console.log(`\nServer RSS after the run: ${Math.round(Number(rss) / 1024)} MB`);
 } finally {

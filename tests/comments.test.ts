@@ -6,7 +6,7 @@ import { users } from '../src/modules/accounts/schema.js';
 import { contributionReferences, contributions, organisationMembers, organisations } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG, COMMENT_MAX_LENGTH, withdrawContribution } from '../src/modules/participation/service.js';
 import { createSession, SESSION_COOKIE } from '../src/modules/accounts/sessions.js';
-import { Client, createTestApp, createUser, outbox, type TestApp } from './helpers/app.js';
+import { Client, createTestApp, createUser, outbox, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
 import { closeDemoPhase, demo, openDemoPhase } from './helpers/participation.js';
 
@@ -31,20 +31,6 @@ async function comment(client: Client, itemPath: string, form: Record<string, st
 async function changed(t: TestApp) {
   await announceChange(t.db, CONTRIBUTIONS_TAG);
   await t.app.cacheChannel.settle();
-}
-
-/** Counts the statements the app sends to the database while `fn` runs. */
-async function queriesDuring(t: TestApp, fn: () => Promise<unknown>): Promise<number> {
-  const session = (t.db as unknown as { session: { logger: { logQuery(query: string, params: unknown[]): void } } }).session;
-  const original = session.logger;
-  let count = 0;
-  session.logger = { logQuery: () => void count++ };
-  try {
-    await fn();
-  } finally {
-    session.logger = original;
-  }
-  return count;
 }
 
 async function rows(t: TestApp) {
@@ -289,11 +275,11 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(second.body).toContain(`href="${path}/comments" rel="prev"`);
 
     // The list pages are cached like the item page: asked again, they cost no query.
-    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`))).toBe(0);
+    expect(await queriesDuring(t.db, () => reader.get(`${path}/comments?page=2`))).toBe(0);
     // So are the fragments' data: the first costs queries, the next none.
     const htmx = { 'hx-request': 'true', 'hx-target': 'comments-list' };
-    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`, htmx))).toBeGreaterThan(0);
-    expect(await queriesDuring(t, () => reader.get(`${path}/comments?page=2`, htmx))).toBe(0);
+    expect(await queriesDuring(t.db, () => reader.get(`${path}/comments?page=2`, htmx))).toBeGreaterThan(0);
+    expect(await queriesDuring(t.db, () => reader.get(`${path}/comments?page=2`, htmx))).toBe(0);
     const oldest = await reader.get(`${path}/comments?order=oldest`);
     expect(commentIds(oldest.body)).toEqual(ids.slice(0, 20));
     const oldest3 = await reader.get(`${path}/comments?order=oldest&page=3`);

@@ -8,7 +8,7 @@ import { chooseEncoding, gzipAround, matchesEtag, shareBody } from '../src/core/
 import { users } from '../src/modules/accounts/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { measures } from '../src/modules/plans/schema.js';
-import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
+import { Client, createTestApp, createUser, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
 
 const measurePage = '/consultations/aktionsplan-integration-2022-2026/measures/m-jha-abendoberschule';
@@ -131,6 +131,33 @@ describe.each(drivers)('fast lane for anonymous readers [%s]', (driver) => {
     });
     expect(missing).toBe(200);
     expect(t.app.fastLane.frontHits).toBe(frontBefore);
+  });
+
+  it('makes a page once when many readers ask for it at the same moment', async () => {
+    const once = await queriesDuring(t.db, async () => {
+      fresh();
+      await get(measurePage, { 'accept-encoding': 'br' });
+    });
+    expect(once).toBeGreaterThan(0);
+    const all = await queriesDuring(t.db, async () => {
+      fresh();
+      const pages = await Promise.all(Array.from({ length: 20 }, () => get(measurePage, { 'accept-encoding': 'br' })));
+      for (const page of pages) expect(html(page)).toContain(original);
+    });
+    expect(all).toBe(once);
+  });
+
+  it('first sends quickly compressed bytes, then the smallest, for the same page and validator', async () => {
+    fresh();
+    const first = await get(measurePage, { 'accept-encoding': 'br' });
+    const page = t.app.cacheChannel.cache.get(`de|${measurePage}`)?.page;
+    expect(page?.best).toBeDefined();
+    await page?.best;
+    const later = await get(measurePage, { 'accept-encoding': 'br' });
+    expect(html(later)).toBe(html(first));
+    expect(later.headers.etag).toBe(first.headers.etag);
+    expect(later.rawPayload.length).toBeLessThanOrEqual(first.rawPayload.length);
+    expect(Number(later.headers['content-length'])).toBe(later.rawPayload.length);
   });
 
   it('sends brotli, gzip or plain HTML as accepted, all the same page', async () => {

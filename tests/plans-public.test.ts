@@ -11,7 +11,7 @@ import { countsByTarget, targetKey } from '../src/modules/plans/queries.js';
 import { participationOutlook, shorten } from '../src/modules/plans/routes.js';
 import { consultations, measures, phases, planVersions } from '../src/modules/plans/schema.js';
 import { highlight, parseSearchQuery } from '../src/modules/plans/search.js';
-import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
+import { Client, createTestApp, createUser, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
 
 const slug = 'aktionsplan-integration-2022-2026';
@@ -21,20 +21,6 @@ const base = `/consultations/${slug}`;
 const JHA = ['m-jha-uam-konzeption', 'm-jha-gremium-kindeswohl', 'm-jha-sprachmittlung-kosten', 'm-jha-schulindex-schulsozialarbeit', 'm-jha-abendoberschule'];
 const KITA = ['m-kita-elternbefragungen', 'm-kita-kooperationsmodell', 'm-kita-paedagogische-konzeptionen'];
 const CROSS_CUTTING = ['m-d-interkulturelle-oeffnung', 'm-d-strategien-fachplanungen'];
-
-/** Counts the statements the app sends to the database while `fn` runs. */
-async function queriesDuring(db: Db, fn: () => Promise<unknown>): Promise<number> {
-  const session = (db as unknown as { session: { logger: { logQuery(query: string, params: unknown[]): void } } }).session;
-  const original = session.logger;
-  let count = 0;
-  session.logger = { logQuery: () => void count++ };
-  try {
-    await fn();
-  } finally {
-    session.logger = original;
-  }
-  return count;
-}
 
 /** The part of a page from the element with `id` to the end of its section (rough, for lists). */
 function section(html: string, id: string): string {

@@ -5,7 +5,7 @@ import type { FramedPage, SharedBody } from './fastlane.js';
 /** The PostgreSQL channel on which every instance hears that cached content changed. */
 export const CACHE_CHANNEL = 'mitsprache_cache';
 
-interface Entry {
+export interface CacheEntry {
   title: string;
   body: string;
   tags: readonly string[];
@@ -28,12 +28,12 @@ interface Entry {
  * tag has a generation, and `set` is refused if a tag moved on since `begin`.
  */
 export class PageCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, CacheEntry>();
   private readonly generations = new Map<string, number>();
 
   constructor(private readonly maxEntries = 2000) {}
 
-  get(key: string): Entry | undefined {
+  get(key: string): CacheEntry | undefined {
     const entry = this.entries.get(key);
     if (entry?.expires !== undefined && entry.expires <= Date.now()) {
       this.entries.delete(key);
@@ -57,7 +57,7 @@ export class PageCache {
     });
   }
 
-  set(key: string, entry: Entry, started: number[]): void {
+  set(key: string, entry: CacheEntry, started: number[]): void {
     if (entry.tags.some((tag, i) => (this.generations.get(tag) ?? 0) !== started[i])) return;
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) {

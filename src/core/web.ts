@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, type SessionCache } from '../modules/accounts/sessions.js';
 import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
-import type { CacheChannel } from './cache.js';
+import type { CacheChannel, CacheEntry } from './cache.js';
 import { DomainError, NotFoundError } from './errors.js';
 import { acceptedEncodings, chooseEncoding, FastLane, framePage, gzipAround, matchesEtag, shareBody } from './fastlane.js';
 import { isBoosted, isHtmx } from './http.js';
@@ -194,26 +194,42 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
     return this.code(status).type('text/html; charset=utf-8').header('vary', 'HX-Request, HX-Boosted').send(html);
   });
 
+  const rendering = new Map<string, Promise<CacheEntry>>();
+
+  /** Loads and renders a cached page's shared content and stores it (unless a change came in between). */
+  async function renderShared(req: FastifyRequest, key: string, options: CachedPageOptions): Promise<CacheEntry> {
+    const { cache } = cacheChannel;
+    const started = cache.begin(options.tags);
+    const data = await options.load();
+    if (data === null) throw new NotFoundError();
+    // Shared content sees no person: no user, no token.
+    const body = eta.render(options.template, {
+      t: req.t,
+      locale: req.locale,
+      dir: directionOf(req.locale),
+      user: null,
+      content: contentHelper(req.locale),
+      ...data,
+    });
+    const entry: CacheEntry = { title: data.title, body, tags: options.tags, expires: data.validUntil?.getTime() };
+    cache.set(key, entry, started);
+    return entry;
+  }
+
   app.decorateReply('cachedPage', async function (this: FastifyReply, options: CachedPageOptions) {
     const req = this.request;
     const key = `${req.locale}|${options.key}`;
     const { cache } = cacheChannel;
     let entry = cache.get(key);
     if (!entry) {
-      const started = cache.begin(options.tags);
-      const data = await options.load();
-      if (data === null) throw new NotFoundError();
-      // Shared content sees no person: no user, no token.
-      const body = eta.render(options.template, {
-        t: req.t,
-        locale: req.locale,
-        dir: directionOf(req.locale),
-        user: null,
-        content: contentHelper(req.locale),
-        ...data,
-      });
-      entry = { title: data.title, body, tags: options.tags, expires: data.validUntil?.getTime() };
-      cache.set(key, entry, started);
+      // Readers arriving while the page is being made wait for that one rendering instead of
+      // each starting their own (right after a change, a popular page has many at once).
+      let making = rendering.get(key);
+      if (!making) {
+        making = renderShared(req, key, options).finally(() => rendering.delete(key));
+        rendering.set(key, making);
+      }
+      entry = await making;
     }
     // Anonymous readers of the canonical URL get the whole page, framed once: the anonymous
     // layout carries nothing personal (no CSRF token, no navigation of their own). This reply

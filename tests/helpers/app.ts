@@ -41,6 +41,20 @@ export async function createTestApp(driver: Driver, env: Record<string, string> 
   };
 }
 
+/** Counts the statements the app sends to the database while `fn` runs. */
+export async function queriesDuring(db: Db, fn: () => Promise<unknown>): Promise<number> {
+  const session = (db as unknown as { session: { logger: { logQuery(query: string, params: unknown[]): void } } }).session;
+  const original = session.logger;
+  let count = 0;
+  session.logger = { logQuery: () => void count++ };
+  try {
+    await fn();
+  } finally {
+    session.logger = original;
+  }
+  return count;
+}
+
 export const TEST_PASSWORD = 'correct horse battery';
 
 /** A confirmed account with the given roles, created directly in the database. */
