@@ -10,7 +10,7 @@ export const messages: Messages = {
       'Verstößt dieser Beitrag gegen unsere Regeln? Sagen Sie uns, warum. Die Moderation sieht sich jede Meldung an. Wer den Beitrag geschrieben hat, erfährt nicht, wer ihn gemeldet hat.',
     'reports.quote': 'Der gemeldete Beitrag',
     'reports.reasonLegend': 'Warum melden Sie den Beitrag?',
-    'reports.reasonHint': 'Die Regeln im Einzelnen stehen in der Netiquette.',
+    'reports.reasonHint': 'Die Regeln im Einzelnen stehen in unserer',
     'reports.reason.insult': 'Beleidigung, Diskriminierung oder Hetze gegen Gruppen',
     'reports.reason.personal_data': 'Persönliche Daten anderer Menschen',
     'reports.reason.spam': 'Werbung oder Spam',
@@ -34,7 +34,7 @@ export const messages: Messages = {
     'reports.thanks.reported':
       'Die Moderation sieht sich den Beitrag an, in der Regel innerhalb eines Werktags. Verstößt er gegen die Regeln, nimmt sie ihn heraus, und wer ihn geschrieben hat, erfährt den Grund.',
     'reports.thanks.hidden':
-      'Mehrere Menschen haben diesen Beitrag gemeldet. Er ist deshalb vorerst ausgeblendet, bis die Moderation ihn geprüft hat. Dann wird er wieder gezeigt oder bleibt draußen.',
+      'Mit Ihrer Meldung wurde der Beitrag oft genug gemeldet: Er ist vorerst ausgeblendet, bis die Moderation ihn geprüft hat. Dann wird er wieder gezeigt oder bleibt draußen.',
     'reports.thanks.already': 'Sie haben diesen Beitrag schon gemeldet. Die Moderation kennt Ihre Meldung; eine zweite ist nicht nötig.',
     'reports.thanks.noNames': 'Ihre Meldung bleibt vertraulich: Wir geben nicht weiter, wer gemeldet hat.',
     'reports.thanks.back': 'Zurück zum Beitrag',
@@ -126,7 +126,7 @@ export const messages: Messages = {
       'Does this contribution break our rules? Tell us why. The moderators look at every report. The person who wrote it is not told who reported it.',
     'reports.quote': 'The contribution you are reporting',
     'reports.reasonLegend': 'Why are you reporting it?',
-    'reports.reasonHint': 'The rules in detail are in the house rules.',
+    'reports.reasonHint': 'The rules in detail are in our',
     'reports.reason.insult': 'Insult, discrimination or hostility against groups',
     'reports.reason.personal_data': 'Other people’s personal data',
     'reports.reason.spam': 'Advertising or spam',
@@ -150,7 +150,7 @@ export const messages: Messages = {
     'reports.thanks.reported':
       'The moderators will look at the contribution, usually within one working day. If it breaks the rules, they take it down, and the person who wrote it is told why.',
     'reports.thanks.hidden':
-      'Several people reported this contribution. It is therefore hidden for now, until the moderators have checked it. Then it is shown again or stays out.',
+      'With your report the contribution has been reported often enough: it is hidden for now, until the moderators have checked it. Then it is shown again or stays out.',
     'reports.thanks.already': 'You have already reported this contribution. The moderators have your report; a second one is not needed.',
     'reports.thanks.noNames': 'Your report stays confidential: we do not pass on who reported.',
     'reports.thanks.back': 'Back to the contribution',
