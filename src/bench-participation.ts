@@ -95,10 +95,15 @@ export interface SubmissionResult {
   rps: number;
   p50: number;
   p99: number;
-  answered: number;
+  /** Submissions the server confirmed with its redirect. */
   accepted: number;
+  /** Of those, the ones whose row is not in the database: must be 0. */
+  lost: number;
+  /** Rows stored (may exceed `accepted` by the requests still in flight when the run stopped). */
   stored: number;
+  /** Outbox rows written meanwhile: one confirmation mail per stored contribution. */
   mails: number;
+  errors: number;
 }
 
 /**
@@ -114,6 +119,7 @@ export async function benchSubmissions(db: Db, base: string, slug: string, conne
   if (!csrf) throw new Error('no CSRF token on the comment form');
   const [before] = await db.select({ n: count() }).from(mailOutbox);
   let sequence = 0;
+  const accepted = new Set<number>();
   const run = `${SUBMISSION_MARK} ${crypto.randomBytes(4).toString('hex')}`;
   const result = await autocannon({
     url: `${base}${formPath}`,
@@ -123,8 +129,9 @@ export async function benchSubmissions(db: Db, base: string, slug: string, conne
       {
         method: 'POST',
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'de-DE,de;q=0.9' },
-        setupRequest: (request) => {
+        setupRequest: (request, context) => {
           const n = ++sequence;
+          (context as { n?: number }).n = n;
           return {
             ...request,
             body: new URLSearchParams({
@@ -139,23 +146,30 @@ export async function benchSubmissions(db: Db, base: string, slug: string, conne
             }).toString(),
           };
         },
+        onResponse: (status, _body, context) => {
+          const n = (context as { n?: number }).n;
+          if (status === 303 && n !== undefined) accepted.add(n);
+        },
       },
     ],
   });
-  const [stored] = await db
-    .select({ n: count() })
+  // Requests still in flight when the run stopped finish on the server a moment later.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const rows = await db
+    .select({ body: contributions.body })
     .from(contributions)
     .where(and(eq(contributions.targetKey, COMMENTED_MEASURE), like(contributions.body, `${run}%`)));
+  const stored = new Set(rows.map((r) => Number(/ Nr\. (\d+):/.exec(r.body)?.[1])));
   const [after] = await db.select({ n: count() }).from(mailOutbox);
-  const accepted = result['3xx'] ?? 0;
   return {
     title: 'POST comment as a guest (CSRF, checks, insert, outbox)',
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    answered: result.requests.total,
-    accepted,
-    stored: stored?.n ?? 0,
+    accepted: accepted.size,
+    lost: [...accepted].filter((n) => !stored.has(n)).length,
+    stored: rows.length,
     mails: (after?.n ?? 0) - (before?.n ?? 0),
+    errors: result.errors + result.non2xx - (result['3xx'] ?? 0),
   };
 }

@@ -215,11 +215,11 @@ try {
   const counter = await openDatabase(loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir }));
   try {
     const submissions = await benchSubmissions(counter.db, base, BENCH_SLUG, connections, seconds);
-    const lost = submissions.accepted - submissions.stored;
+    const { accepted, lost, stored, mails, errors } = submissions;
     console.log(
-      `\n${submissions.title}: ${submissions.rps} req/s   p50 ${submissions.p50} ms   p99 ${submissions.p99} ms\n` +
-        `  answered ${submissions.answered}, accepted (303) ${submissions.accepted}, rows stored ${submissions.stored}, outbox rows ${submissions.mails}` +
-        `  → ${lost === 0 && submissions.mails === submissions.stored ? 'none lost' : `${lost} LOST`}`,
+      `\n${submissions.title}: ${submissions.rps} req/s   p50 ${submissions.p50} ms   p99 ${submissions.p99} ms   errors ${errors}\n` +
+        `  accepted (303) ${accepted}, of them missing in the database ${lost}; rows stored ${stored}, outbox rows ${mails}` +
+        `  → ${lost === 0 && mails === stored ? 'none lost' : 'SOMETHING LOST'}`,
     );
   } finally {
     await counter.close();

@@ -47,18 +47,30 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const fragments = new DataCache<CommentSection>(tags);
   app.cacheChannel.subscribe(fragments);
 
+  // What an address names (consultation, phases, item) changes only with the plan: every form
+  // view and submission would otherwise ask the database for it again.
+  const targets = new DataCache<Resolved | 'consultation' | 'item'>(PLAN_TAGS);
+  app.cacheChannel.subscribe(targets);
+
   /** The consultation and the item named in the address, or 404. */
   async function resolve(req: FastifyRequest, kind: TargetKind): Promise<Resolved> {
     const slug = field(req.params, 'slug');
+    const key = kind === 'consultation' ? null : field(req.params, 'key');
+    const found = await targets.get(`${kind}|${slug}|${key ?? ''}`, async () => ({ value: await lookUp(slug, kind, key), expires: null }));
+    if (found === 'consultation') throw new NotFoundError();
+    if (found === 'item') throw new DomainError(404, `plans.errors.${kind}NotFound`);
+    return found;
+  }
+
+  async function lookUp(slug: string, kind: TargetKind, key: string | null): Promise<Resolved | 'consultation' | 'item'> {
     const context = await loadConsultationContext(db, slug);
-    if (!context) throw new NotFoundError();
-    if (kind === 'consultation') {
+    if (!context) return 'consultation';
+    if (kind === 'consultation' || key === null) {
       const target = { kind, key: null };
       return { context, target, item: null, paths: commentPaths(context.consultation.slug, target) };
     }
-    const key = field(req.params, 'key');
     const item = await findItem(db, kind, key, context.versions);
-    if (!item) throw new DomainError(404, `plans.errors.${kind}NotFound`);
+    if (!item) return 'item';
     const target = { kind, key };
     return { context, target, item, paths: commentPaths(context.consultation.slug, target) };
   }
