@@ -143,7 +143,10 @@ export function moderationRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/moderation', moderators, async (req, reply) => {
     const filter = parseFilter(req.query);
     const data = { ...(await queueData(req, filter)), bulk: await bulkNotice(req) };
-    if (isHtmx(req) && !isBoosted(req)) return reply.header('vary', 'HX-Request, HX-Boosted').fragment('/moderation/_queue', data);
+    if (isHtmx(req) && !isBoosted(req)) {
+      // The address bar shows the filter as a link would write it, not every empty field.
+      return reply.header('vary', 'HX-Request, HX-Boosted').header('hx-push-url', `/moderation${filterQuery(filter)}`).fragment('/moderation/_queue', data);
+    }
     return reply.page('/moderation/queue', data);
   });
 
