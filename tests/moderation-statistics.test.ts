@@ -4,7 +4,7 @@ import { users } from '../src/modules/accounts/schema.js';
 import { randomToken } from '../src/core/crypto.js';
 import { recordAudit } from '../src/modules/audit/service.js';
 import { moderationStatistics } from '../src/modules/moderation-reports/statistics.js';
-import { contributionReports, contributions } from '../src/modules/participation/schema.js';
+import { contributionReports, type contributions } from '../src/modules/participation/schema.js';
 import { insertContribution } from '../src/modules/participation/service.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';

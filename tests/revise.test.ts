@@ -65,7 +65,7 @@ describe.each(drivers)('the author revises after a request from the moderators [
     const id = await sentBack({ authorId });
     const mine = await author.get('/my/contributions');
     const item = mine.body.slice(mine.body.indexOf(`id="contribution-${id}"`));
-    expect(item).toContain('Bitte überarbeiten');
+    expect(item).toContain('bitte überarbeiten');
     expect(item).toContain('Bitte entfernen Sie die Telefonnummer.');
     expect(item).toContain(`href="/contributions/${id}/revise"`);
     expect(item).toContain('href="/netiquette#personal-data"');

@@ -53,7 +53,7 @@ export function moderationReportsRoutes(app: FastifyInstance, ctx: AppContext): 
 
   async function reportable(req: FastifyRequest): Promise<ReportTarget> {
     const target = await loadReportTarget(db, idParam(req));
-    if (!target || target.status !== 'published') throw new NotFoundError();
+    if (target?.status !== 'published') throw new NotFoundError();
     return target;
   }
 
