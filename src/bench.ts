@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { committees, departments } from './modules/departments/schema.js';
@@ -21,6 +21,7 @@ import { generatePlan } from './modules/demo/generated.js';
 import { benchSubmissions, COMMENTED_MEASURE, prepareParticipation } from './bench-participation.js';
 import { loadDemo } from './modules/demo/load.js';
 import { writePlanDocument } from './modules/plans/document.js';
+import { contributions } from './modules/participation/schema.js';
 import { consultations, planVersions } from './modules/plans/schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,8 +54,8 @@ interface Row {
   kb: number;
 }
 
-async function run(title: string, url: string, headers: Record<string, string> = {}): Promise<Row> {
-  const result = await autocannon({ url, connections, duration: seconds, headers });
+async function run(title: string, url: string, headers: Record<string, string> = {}, conns = connections): Promise<Row> {
+  const result = await autocannon({ url, connections: conns, duration: seconds, headers });
   const row = {
     title,
     rps: Math.round(result.requests.average),
@@ -109,7 +110,50 @@ async function prepare(): Promise<void> {
     });
   }
   await prepareParticipation(database.db, BENCH_SLUG);
+  await prepareModerationQueue(database.db);
   await database.close();
+}
+
+/** Words the queue's search scenario looks for, and texts in the languages moderators see. */
+const QUEUE_TEXTS: Array<[string, string]> = [
+  ['de', 'Wir brauchen mehr Sprachkurse am Abend, auch für Eltern mit kleinen Kindern.'],
+  ['de', 'Die Wohnungssuche ist für Geflüchtete fast aussichtslos. Bitte mehr Beratung.'],
+  ['ar', 'نحتاج إلى مزيد من المترجمين في المدارس والمكاتب العامة.'],
+  ['uk', 'Більше курсів німецької мови для дорослих, будь ласка.'],
+  ['en', 'Please publish the forms in simple language as well.'],
+  ['tr', 'Okullarda daha fazla tercüman olmalı.'],
+];
+
+/** 10,000 contributions waiting in the bench consultation (once), one insert per 1,000 rows. */
+async function prepareModerationQueue(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<void> {
+  const [c] = await db.select({ id: consultations.id }).from(consultations).where(eq(consultations.slug, BENCH_SLUG));
+  if (!c) return;
+  const [existing] = await db.select({ n: count() }).from(contributions).where(eq(contributions.consultationId, c.id));
+  if ((existing?.n ?? 0) >= 10_000) return;
+  const now = Date.now();
+  for (let batch = 0; batch < 10; batch++) {
+    await db.insert(contributions).values(
+      Array.from({ length: 1000 }, (_, j) => {
+        const i = batch * 1000 + j;
+        const [language, text] = QUEUE_TEXTS[i % QUEUE_TEXTS.length] as [string, string];
+        const f = (i % 11) + 1;
+        const g = (i % 6) + 1;
+        const target = i % 7 === 0 ? { targetKind: 'consultation' as const, targetKey: null } : i % 3 === 0 ? { targetKind: 'goal' as const, targetKey: `g-${f}-${g}` } : { targetKind: 'measure' as const, targetKey: `m-${f}-${g}-${(i % 5) + 1}` };
+        return {
+          consultationId: c.id,
+          kind: 'comment' as const,
+          ...target,
+          body: `${text} (${i})`,
+          language,
+          pageLocale: 'de',
+          status: 'pending' as const,
+          guestEmail: `gast${i % 500}@example.org`,
+          // Spread over the last 14 days, so the age filter has something to tell apart.
+          createdAt: new Date(now - ((i * 7919) % (14 * 86_400)) * 1000),
+        };
+      }),
+    );
+  }
 }
 /**
  * One measured request. `base` is filled in with the app's address; `signedIn` sends the session
@@ -119,6 +163,10 @@ interface Scenario {
   title: string;
   path: string;
   signedIn?: boolean;
+  /** Signed in as the demo moderator instead of the participant. */
+  moderator?: boolean;
+  /** Overrides BENCH_CONNECTIONS: server time per request shows best at low concurrency. */
+  connections?: number;
   headers?: Record<string, string>;
 }
 
@@ -134,6 +182,13 @@ const scenarios: Scenario[] = [
   { title: 'GET plan view 11×6×5 (anonymous, uncompressed)', path: PLAN },
   { title: 'GET measure page, 500 comments (signed in)', path: MEASURE, signedIn: true, headers: BROWSER },
   { title: 'GET plan view 11×6×5 (signed in)', path: PLAN, signedIn: true, headers: BROWSER },
+  // The moderation queue with 10,000 waiting (prepareModerationQueue), one request at a time and
+  // ten at once (server time per request), then at the usual concurrency.
+  ...([1, 10, undefined] as const).flatMap((c) => [
+    { title: `moderation queue, 10,000 waiting (moderator${c ? `, ${c} conn` : ''})`, path: '/moderation', moderator: true, headers: BROWSER, connections: c },
+    { title: `moderation queue, search (moderator${c ? `, ${c} conn` : ''})`, path: '/moderation?q=Sprachkurse', moderator: true, headers: BROWSER, connections: c },
+    { title: `moderation queue, two filters (moderator${c ? `, ${c} conn` : ''})`, path: '/moderation?language=ar&age=3', moderator: true, headers: BROWSER, connections: c },
+  ]),
 ];
 
 /** The bytes as sent (fetch would decompress them). */
@@ -195,19 +250,21 @@ try {
 
   console.log(`Database: ${databaseUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'embedded PGlite'}; ${connections} connections, ${seconds} s each\n`);
   const cookie = await signIn(base, 'teilnehmerin@example.org', 'Demo-Passwort-2026');
+  const moderatorCookie = await signIn(base, 'moderation@example.org', 'Demo-Passwort-2026');
   // On a machine shared with other work the load changes during a run: with BENCH_PAIRED=1 the
   // bare route is measured again right before each scenario and each ratio uses that neighbour.
   const paired = process.env.BENCH_PAIRED === '1';
   const reference = () => run('bare Fastify route (reference)', 'http://127.0.0.1:3901/');
   const bare = await reference();
   const rows: Array<Row & { ratio: number }> = [];
-  const measure = async (title: string, url: string, headers: Record<string, string>) => {
+  const measure = async (title: string, url: string, headers: Record<string, string>, conns?: number) => {
     const ref = paired ? await reference() : bare;
-    const row = await run(title, url, headers);
+    const row = await run(title, url, headers, conns);
     rows.push({ ...row, ratio: row.rps / ref.rps });
   };
   for (const scenario of scenarios) {
-    await measure(scenario.title, `${base}${scenario.path}`, { ...scenario.headers, ...(scenario.signedIn ? { cookie } : {}) });
+    const session: Record<string, string> = scenario.moderator ? { cookie: moderatorCookie } : scenario.signedIn ? { cookie } : {};
+    await measure(scenario.title, `${base}${scenario.path}`, { ...scenario.headers, ...session }, scenario.connections);
   }
   await measure('bare route sending the plan view’s brotli bytes', 'http://127.0.0.1:3903/', BROWSER);
   console.log(`\nShare of the bare route’s throughput${paired ? ' (each against the reference measured just before it)' : ''}:`);
