@@ -79,6 +79,27 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect((await new Client(t.app).get(`/contributions/${row?.id}`)).statusCode).toBe(404);
   });
 
+  it('a guest’s unconfirmed comment does not wait for the cache channel; a public one does', async () => {
+    const sent: string[] = [];
+    const session = (t.db as unknown as { session: { logger: { logQuery(query: string): void } } }).session;
+    const original = session.logger;
+    session.logger = { logQuery: (query) => void sent.push(query) };
+    try {
+      const guest = new Client(t.app);
+      await guest.get(`${demo.measurePath}/comments/new`);
+      sent.length = 0;
+      expect((await comment(guest, demo.measurePath, { body: 'Ohne Warten', email: 'warten@example.org', consent: 'yes' })).statusCode).toBe(303);
+      // Nothing anyone sees changed: no announcement, and no marker sent to wait for.
+      expect(sent.filter((q) => q.includes('pg_notify'))).toEqual([]);
+      sent.length = 0;
+      expect((await comment(aliceClient, demo.measurePath, { body: 'Mit Warten' })).statusCode).toBe(303);
+      // The announcement of the new comment, then the marker the request waits for.
+      expect(sent.filter((q) => q.includes('pg_notify'))).toHaveLength(2);
+    } finally {
+      session.logger = original;
+    }
+  });
+
   it('a guest must give an address and agree to the privacy notice; the text stays', async () => {
     const guest = new Client(t.app);
     const res = await comment(guest, demo.measurePath, { body: 'Mein Text bleibt', email: 'keine adresse' });

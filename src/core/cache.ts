@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/index.js';
 import type { FramedPage, SharedBody } from './fastlane.js';
@@ -85,7 +86,21 @@ export class PageCache {
  * the notification only if and when the transaction commits.
  */
 export async function announceChange(tx: DbOrTx, tag: string): Promise<void> {
+  const request = writes.getStore();
+  if (request) request.announced = true;
   await tx.execute(sql`select pg_notify(${CACHE_CHANNEL}, ${tag})`);
+}
+
+/** What a write request did to cached content, as far as `announceChange` saw it. */
+export interface WriteTracking {
+  announced: boolean;
+}
+
+const writes = new AsyncLocalStorage<WriteTracking>();
+
+/** Runs `fn` (the rest of a request) with a tracking record that `announceChange` marks. */
+export function trackWrites(record: WriteTracking, fn: () => void): void {
+  writes.run(record, fn);
 }
 
 /** Another in-process cache that drops what a change makes stale (e.g. generated documents). */

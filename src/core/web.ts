@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, type SessionCache } from '../modules/accounts/sessions.js';
 import { type Access, type CurrentUser, checkAccess, isFrameworkRoute, signInUrl } from './access.js';
-import type { CacheChannel, CacheEntry } from './cache.js';
+import { type CacheChannel, type CacheEntry, trackWrites, type WriteTracking } from './cache.js';
 import { DomainError, NotFoundError } from './errors.js';
 import { acceptedEncodings, chooseEncoding, FastLane, framePage, gzipAround, matchesEtag, shareBody } from './fastlane.js';
 import { isBoosted, isHtmx } from './http.js';
@@ -34,6 +34,8 @@ declare module 'fastify' {
     user: CurrentUser | null;
     sessionToken: string | null;
     flashKey: string | null;
+    /** Write requests: whether they announced a change to cached content. */
+    writes?: WriteTracking;
   }
   interface FastifyReply {
     /** Renders a page template (which chooses its layout) with the shared view context. */
@@ -261,10 +263,21 @@ export function setupWeb(app: FastifyInstance, catalogue: Catalogue, eta: Eta, c
     return this.send(prefix + entry.body + suffix);
   });
 
+  // A write request notes whether it announced a change (announceChange marks the record).
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (SAFE_METHODS.has(req.method)) return done();
+    const record: WriteTracking = { announced: false };
+    req.writes = record;
+    trackWrites(record, done);
+  });
+
   // After a write, wait until this instance has dropped what the write made stale, so the page
-  // the browser is redirected to is fresh. Reads pay nothing for it.
+  // the browser is redirected to is fresh. Reads pay nothing for it, and so does a write that
+  // changed nothing anyone sees (a guest's unconfirmed comment): anonymous writes announce their
+  // changes explicitly, while signed-in staff also change plan tables, whose triggers announce.
   app.addHook('onSend', (req, reply, payload, done) => {
     if (SAFE_METHODS.has(req.method) || reply.statusCode >= 400) return done(null, payload);
+    if (!req.user && !req.writes?.announced) return done(null, payload);
     cacheChannel.settle().then(
       () => done(null, payload),
       (error: Error) => done(error),

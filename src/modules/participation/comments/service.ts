@@ -21,9 +21,8 @@ import {
   checkRateLimits,
   checkText,
   EDIT_MINUTES,
-  enqueueConfirmation,
   initialStatus,
-  insertContribution,
+  insertContributionAtOnce,
   openPhaseFor,
 } from '../service.js';
 import type { CommentTarget } from './queries.js';
@@ -102,29 +101,38 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
   if (Object.keys(errors).length > 0) throw new ValidationError(errors, params);
   const phase = openPhaseFor(context.consultation.phases, 'comment');
 
-  let mailed = false;
-  const result = await ctx.db.transaction(async (tx): Promise<CommentResult> => {
-    // The same form sent again (a double click, a reload after the redirect was lost): the
-    // first submission's answer, before anything counts against the rate limits.
-    const [existing] = await tx
+  const existing = async (): Promise<CommentResult | null> => {
+    const [row] = await ctx.db
       .select({ id: contributions.id, status: contributions.status, kind: contributions.targetKind, key: contributions.targetKey })
       .from(contributions)
       .where(eq(contributions.formToken, input.formToken));
-    if (existing) return { id: existing.id, status: existing.status, created: false, target: { kind: existing.kind, key: existing.key } };
+    return row ? { id: row.id, status: row.status, created: false, target: { kind: row.kind, key: row.key } } : null;
+  };
+  const { perAddressPerHour, perEmailPerHour } = ctx.config.participation;
+  if (perAddressPerHour > 0 || perEmailPerHour > 0) {
+    // The same form sent again (a double click, a reload after the redirect was lost) gets the
+    // first submission's answer before anything counts against the rate limits.
+    const again = await existing();
+    if (again) return again;
+    await checkRateLimits(ctx, ctx.db, context.clientAddress, email ?? user?.email ?? null);
+  }
 
-    let target = context.target;
-    let parentId: number | null = null;
-    if (input.replyTo !== null) {
-      const parent = await replyParent(tx, context.consultation.id, input.replyTo);
-      if (!parent) throw new ValidationError({ form: 'comments.errors.parentGone' });
-      parentId = parent.id;
-      target = { kind: parent.targetKind, key: parent.targetKey };
-    }
-
-    await checkRateLimits(ctx, tx, context.clientAddress, email ?? user?.email ?? null);
-    const status = confirmsByMail(user) ? 'unconfirmed' : initialStatus(user, phase);
-    const now = new Date();
-    const { id, created } = await insertContribution(tx, {
+  let target = context.target;
+  let parentId: number | null = null;
+  if (input.replyTo !== null) {
+    const parent = await replyParent(ctx.db, context.consultation.id, input.replyTo);
+    if (!parent) throw new ValidationError({ form: 'comments.errors.parentGone' });
+    parentId = parent.id;
+    target = { kind: parent.targetKind, key: parent.targetKey };
+  }
+  const status = confirmsByMail(user) ? 'unconfirmed' : initialStatus(user, phase);
+  const now = new Date();
+  const mail = status === 'unconfirmed' && email !== null;
+  // The contribution, its audit entry and a guest's confirmation are written by one statement.
+  const id = await insertContributionAtOnce(
+    ctx,
+    ctx.db,
+    {
       consultationId: context.consultation.id,
       phaseId: phase.id,
       kind: 'comment',
@@ -142,33 +150,21 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
       consentPrivacyAt: now,
       formToken: input.formToken,
       publishedAt: status === 'published' ? now : null,
-    });
-    if (!created) {
-      const [row] = await tx.select({ status: contributions.status }).from(contributions).where(eq(contributions.id, id));
-      return { id, status: row?.status ?? status, created, target };
-    }
-    await recordAudit(tx, {
-      actorId: user?.id ?? null,
-      action: 'contribution.create',
-      subjectType: 'contribution',
-      subjectId: id,
-      after: { kind: 'comment', status, targetKind: target.kind, targetKey: target.key, parentId, organisationId },
-    });
-    if (status === 'unconfirmed' && email) {
-      await enqueueConfirmation(ctx, tx, {
-        contributionId: id,
-        email,
-        locale: context.locale,
-        consultationTitle: context.consultation.title,
-        excerpt: excerpt(body),
-        itemUrl: context.itemUrl(target),
-      });
-      mailed = true;
-    }
-    return { id, status, created, target };
-  });
-  if (mailed) ctx.mailQueued();
-  return result;
+    },
+    {
+      audit: { actorId: user?.id ?? null, after: { kind: 'comment', status, targetKind: target.kind, targetKey: target.key, parentId, organisationId } },
+      confirmation: mail && email
+        ? { email, locale: context.locale, consultationTitle: context.consultation.title, excerpt: excerpt(body), itemUrl: context.itemUrl(target) }
+        : undefined,
+    },
+  );
+  if (id === null) {
+    const first = await existing();
+    if (!first) throw new Error('contribution with form token vanished');
+    return first;
+  }
+  if (mail) ctx.mailQueued();
+  return { id, status, created: true, target };
 }
 
 /** A few words of the text for a mail: the start, cut at a word boundary. */
