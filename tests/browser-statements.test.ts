@@ -42,7 +42,6 @@ describeBrowser('written statements and staff entry in Chromium', () => {
     });
 
     describe.each(modes)('$label', ({ js }) => {
-      const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const errors: string[] = [];
       const checkPages = js && driver === markupDriver;

@@ -2,7 +2,6 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../src/app.js';
 import { createEta } from '../src/core/web.js';
-import type { Db } from '../src/db/index.js';
 import { departments } from '../src/modules/departments/schema.js';
 import { generatePlan } from '../src/modules/demo/generated.js';
 import { loadDemo } from '../src/modules/demo/load.js';
