@@ -3,7 +3,7 @@
  * (one grouped query per dimension, each with every other filter applied), an item with its
  * context, reports and history, and the moderation audit trail.
  */
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/index.js';
 import { users } from '../accounts/schema.js';
 import { auditEntries } from '../audit/schema.js';
@@ -361,8 +361,11 @@ export async function loadFacets(db: DbOrTx, filter: QueueFilter, now = new Date
 
 /** The neighbours of an item in the filtered queue: previous and next by the list's order. */
 export async function neighbours(db: DbOrTx, filter: QueueFilter, item: { id: number; createdAt: Date }, now = new Date()): Promise<{ prev: number | null; next: number | null }> {
-  const after = or(gt(c.createdAt, item.createdAt), and(eq(c.createdAt, item.createdAt), gt(c.id, item.id)));
-  const before = or(lt(c.createdAt, item.createdAt), and(eq(c.createdAt, item.createdAt), lt(c.id, item.id)));
+  // Compared with the stored time itself: PostgreSQL keeps microseconds, a JavaScript Date only
+  // milliseconds, and the item must never count as its own neighbour.
+  const position = sql`(select p.created_at, p.id from ${c} p where p.id = ${item.id})`;
+  const after = sql`(${c.createdAt}, ${c.id}) > ${position}`;
+  const before = sql`(${c.createdAt}, ${c.id}) < ${position}`;
   const newest = filter.sort === 'newest';
   const where = conditions(filter, now);
   const [nextRows, prevRows] = await Promise.all([
