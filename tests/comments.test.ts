@@ -446,6 +446,8 @@ describe.each(drivers)('comments [%s]', (driver) => {
     expect(textarea(late.body)).toBe('Zu späte Änderung');
     const [row] = (await rows(t)).filter((r) => r.id === id);
     expect(row?.body).toBe('Ohne Tippfehler');
+    // The edit moved the version a moderator's decision names: one made on the old text is refused.
+    expect(row?.moderationVersion).toBe(1);
     expect((await aliceClient.get(`/contributions/${id}`)).body).not.toContain('Änderung speichern');
   });
 

@@ -3,7 +3,7 @@
  * per form, a guest's confirmation mailed in the same transaction) and the author's correction
  * within EDIT_MINUTES.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { CurrentUser } from '../../../core/access.js';
 import { announceChange } from '../../../core/cache.js';
 import type { AppContext } from '../../../core/context.js';
@@ -240,7 +240,12 @@ export async function editComment(ctx: AppContext, id: number, userId: string, i
       throw new ValidationError({ body: 'comments.errors.editExpired' }, { body: { minutes: EDIT_MINUTES } });
     }
     if (Object.keys(errors).length > 0) throw new ValidationError(errors, params);
-    await tx.update(contributions).set({ body, language: input.language, editedAt: now }).where(eq(contributions.id, id));
+    // A moderator deciding on the text they saw before this edit gets a conflict, not a decision
+    // on words they never read.
+    await tx
+      .update(contributions)
+      .set({ body, language: input.language, editedAt: now, moderationVersion: sql`${contributions.moderationVersion} + 1` })
+      .where(eq(contributions.id, id));
     await recordAudit(tx, {
       actorId: userId,
       action: 'contribution.edit',
