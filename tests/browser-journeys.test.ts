@@ -104,7 +104,9 @@ describeBrowser('participation journeys in Chromium', () => {
         await page.getByLabel('Ihr Kommentar').fill(text);
         await page.getByLabel('im Namen von Ausländerrat Beispielstadt e. V. (Beispiel)').check();
         await page.getByRole('button', { name: 'Kommentar senden' }).click();
-        await page.waitForURL((url) => url.pathname === demo.measurePath);
+        // Back on the measure page (with htmx the form was part of it all along), the comment there.
+        await page.locator('.comment', { hasText: text }).first().waitFor();
+        expect(new URL(page.url()).pathname).toBe(demo.measurePath);
 
         const reader = await open();
         await reader.goto(demo.measurePath);
