@@ -7,10 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Two cores, but a test file spends much of its time waiting (on Chromium, on mail, on the
-    // other database): three files at a time keep both cores busy without starving PGlite
-    // (CPU-bound WASM) or Chromium.
-    maxWorkers: 3,
+    // Two cores: two files at a time keeps PGlite (CPU-bound WASM) and Chromium from starving
+    // (three took as long, with every test slower).
+    maxWorkers: 2,
     env: { NODE_ENV: 'test' },
   },
 });

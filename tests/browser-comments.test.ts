@@ -8,7 +8,7 @@ import { announceChange } from '../src/core/cache.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -84,7 +84,7 @@ describeBrowser('comments in Chromium', () => {
       await server?.close();
     });
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { planVersions } from '../src/modules/plans/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings.
@@ -17,10 +17,6 @@ const COMPARE = '/consultations/aktionsplan-integration-2022-2026/compare';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-const modes = [
-  { js: true, label: 'JavaScript on' },
-  { js: false, label: 'JavaScript off' },
-];
 
 describeBrowser('version comparison in Chromium', () => {
   let browser: Browser;
@@ -47,7 +43,7 @@ describeBrowser('version comparison in Chromium', () => {
       await server?.close();
     });
 
-    for (const { js, label } of modes) describe(label, () => {
+    for (const { js, label } of modesFor(driver)) describe(label, () => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

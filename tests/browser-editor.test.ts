@@ -9,7 +9,7 @@ import { loadDemo } from '../src/modules/demo/load.js';
 import { committees, departments } from '../src/modules/departments/schema.js';
 import { consultations, fields, goals, measures, phases, planVersions } from '../src/modules/plans/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings.
@@ -50,7 +50,7 @@ describeBrowser('organiser pages in Chromium', () => {
       await server?.close();
     });
 
-    for (const { js, label, field, year } of modes) describe(label, () => {
+    for (const { js, label, field, year } of modesFor(driver, modes)) describe(label, () => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

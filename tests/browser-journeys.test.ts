@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPRESENTATIVE_EMAIL } from '../src/modules/demo/organisations.js';
-import { describeBrowser, launchBrowser, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
@@ -35,7 +35,7 @@ describeBrowser('participation journeys in Chromium', () => {
       await server?.close();
     });
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const problems: string[] = [];

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributions } from '../src/modules/participation/schema.js';
 import { Client, createUser, lastLink, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -50,7 +50,7 @@ describeBrowser('moderation in Chromium', () => {
       return { id: row!.id, email };
     }
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];
 

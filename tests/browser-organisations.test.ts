@@ -8,7 +8,7 @@ import { randomToken } from '../src/core/crypto.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { enqueueConfirmation, insertContribution } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
@@ -39,7 +39,7 @@ describeBrowser('guests, my contributions and organisations in Chromium', () => 
       await server?.close();
     });
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const problems: string[] = [];

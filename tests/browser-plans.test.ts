@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver, modes } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -61,7 +61,7 @@ describeBrowser('plan pages in Chromium', () => {
       await server?.close();
     });
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

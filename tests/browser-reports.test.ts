@@ -10,7 +10,7 @@ import { recordAudit } from '../src/modules/audit/service.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG, insertContribution } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -60,7 +60,7 @@ describeBrowser('reports and revisions in Chromium', () => {
       return id;
     }
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

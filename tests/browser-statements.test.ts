@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachments, contributionReferences, contributions } from '../src/modules/participation/schema.js';
 import { createUser } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -41,7 +41,7 @@ describeBrowser('written statements and staff entry in Chromium', () => {
       await server?.close();
     });
 
-    describe.each(modes)('$label', ({ js }) => {
+    describe.each(modesFor(driver))('$label', ({ js }) => {
       const contexts: BrowserContext[] = [];
       const errors: string[] = [];
       const checkPages = js && driver === markupDriver;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRoles } from '../src/modules/accounts/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver, modes } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, markupDriver, modes, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -44,7 +44,7 @@ describeBrowser('in Chromium', () => {
       await server?.close();
     });
 
-    for (const { js, label } of modes) describe(label, () => {
+    for (const { js, label } of modesFor(driver, modes)) describe(label, () => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const contexts: BrowserContext[] = [];
       const pageErrors: string[] = [];

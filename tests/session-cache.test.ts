@@ -99,11 +99,13 @@ describe.each(drivers)('session cache [%s]', (driver) => {
   it('reads the session again when its time is up', async () => {
     const userId = await createUser(t.db, 'kurz@example.org', [], 'Vorher');
     const token = await createSession(t.db, userId, 30);
-    const cache = new SessionCache(30);
+    let now = 1_000_000;
+    const cache = new SessionCache(60_000, 10_000, () => now);
     expect((await cache.load(t.db, token, 30))?.displayName).toBe('Vorher');
     await t.db.update(users).set({ displayName: 'Nachher' }).where(eq(users.id, userId));
+    now += 59_000;
     expect((await cache.load(t.db, token, 30))?.displayName).toBe('Vorher');
-    await new Promise((r) => setTimeout(r, 40));
+    now += 2_000;
     expect((await cache.load(t.db, token, 30))?.displayName).toBe('Nachher');
   });
 

@@ -102,3 +102,14 @@ export const modes: Mode[] = [
   { js: true, label: 'JavaScript on' },
   { js: false, label: 'JavaScript off' },
 ];
+
+/**
+ * The modes a journey runs in on one driver. What JavaScript changes lives in the browser and
+ * what the driver changes lives in the database, so the full matrix repeats itself: every journey
+ * runs in both modes on the first driver (where axe looks at the markup too) and with JavaScript
+ * on (htmx fragments and boosted pages: the most kinds of request) on the other. Each journey so
+ * runs on both databases and in both modes, in three runs instead of four.
+ */
+export function modesFor<M extends Mode>(driver: Driver, all: readonly M[] = modes as M[]): M[] {
+  return driver === markupDriver ? [...all] : all.filter((m) => m.js);
+}

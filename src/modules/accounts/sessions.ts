@@ -102,11 +102,13 @@ export class SessionCache implements CacheListener {
   constructor(
     private readonly ttlMs = 60_000,
     private readonly maxEntries = 10_000,
+    // The clock, so a test can let the time run out without waiting for it.
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async load(db: DbOrTx, token: string, days: number): Promise<CurrentUser | null> {
     const idHash = hashToken(token);
-    const now = Date.now();
+    const now = this.clock();
     const cached = this.entries.get(idHash);
     if (cached && cached.until > now) return cached.user;
     if (cached) this.entries.delete(idHash);
