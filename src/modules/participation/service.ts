@@ -204,18 +204,21 @@ export async function insertContribution(tx: DbOrTx, values: NewContribution): P
   return { id: existing.id, created: false };
 }
 
-/** What `insertContributionAtOnce` writes besides the contribution. */
+/**
+ * What `insertContributionAtOnce` writes besides the contribution. Its creation needs no audit
+ * entry: the row itself records who wrote what, when, where and how; the audit trail records what
+ * happens to it afterwards (confirmation, moderation, withdrawal).
+ */
 export interface AtOnceExtras {
-  audit: { actorId: string | null; after: Record<string, unknown> };
   /** A guest's confirmation: the link's token and mail, as `enqueueConfirmation` would write them. */
   confirmation?: { email: string; locale: Locale; consultationTitle: string; excerpt: string; itemUrl: string };
 }
 
 /**
- * A new comment, its audit entry and (for guests) its confirmation token and mail in one
- * statement: data-modifying CTEs run atomically, so there is no transaction to open and close and
- * the database is asked once instead of six times. This is the hot path of a busy consultation
- * (DESIGN §6: a thousand submissions a second). Null when the form token was used before.
+ * A new comment and (for guests) its confirmation token and mail in one statement: data-modifying
+ * CTEs run atomically, so there is no transaction to open and close and the database is asked
+ * once instead of five times. This is the hot path of a busy consultation (DESIGN §6: a thousand
+ * submissions a second). Null when the form token was used before.
  */
 export async function insertContributionAtOnce(ctx: AppContext, db: DbOrTx, v: NewContribution, extras: AtOnceExtras): Promise<number | null> {
   const c = extras.confirmation;
@@ -240,10 +243,6 @@ export async function insertContributionAtOnce(ctx: AppContext, db: DbOrTx, v: N
         ${iso(v.consentPrivacyAt as Date | null | undefined)}::timestamptz, ${v.formToken ?? null}, ${iso(v.publishedAt as Date | null | undefined)}::timestamptz)
       on conflict (form_token) do nothing
       returning id
-    ),
-    a as (
-      insert into audit_entry (actor_id, action, subject_type, subject_id, after)
-      select ${extras.audit.actorId}::uuid, 'contribution.create', 'contribution', c.id::text, ${JSON.stringify(extras.audit.after)}::jsonb from c
     ),
     t as (
       insert into guest_token (token_hash, email, purpose, contribution_id, expires_at)

@@ -128,7 +128,7 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
   const status = confirmsByMail(user) ? 'unconfirmed' : initialStatus(user, phase);
   const now = new Date();
   const mail = status === 'unconfirmed' && email !== null;
-  // The contribution, its audit entry and a guest's confirmation are written by one statement.
+  // The contribution and a guest's confirmation are written by one statement.
   const id = await insertContributionAtOnce(
     ctx,
     ctx.db,
@@ -152,7 +152,6 @@ export async function createComment(ctx: AppContext, context: CommentContext, in
       publishedAt: status === 'published' ? now : null,
     },
     {
-      audit: { actorId: user?.id ?? null, after: { kind: 'comment', status, targetKind: target.kind, targetKey: target.key, parentId, organisationId } },
       confirmation: mail && email
         ? { email, locale: context.locale, consultationTitle: context.consultation.title, excerpt: excerpt(body), itemUrl: context.itemUrl(target) }
         : undefined,
