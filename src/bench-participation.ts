@@ -118,9 +118,23 @@ export async function benchSubmissions(db: Db, base: string, slug: string, conne
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
   if (!csrf) throw new Error('no CSRF token on the comment form');
   const [before] = await db.select({ n: count() }).from(mailOutbox);
+  const run = `${SUBMISSION_MARK} ${crypto.randomBytes(4).toString('hex')}`;
   let sequence = 0;
   const accepted = new Set<number>();
-  const run = `${SUBMISSION_MARK} ${crypto.randomBytes(4).toString('hex')}`;
+  // The load generator shares the two cores with the server: its request bodies are made before
+  // the clock starts, so what is measured is the server's work, not the client's.
+  const prepared = Array.from({ length: Math.max(20_000, seconds * 2_500) }, (_, i) =>
+    new URLSearchParams({
+      _csrf: csrf,
+      body: `${run} Nr. ${i + 1}: Die Beratung sollte auch in den Stadtteilbibliotheken stattfinden.`,
+      language: 'de',
+      email: `gast-${i + 1}@example.org`,
+      consent: 'yes',
+      onBehalf: 'self',
+      formToken: crypto.randomBytes(18).toString('base64url'),
+      website: '',
+    }).toString(),
+  );
   const result = await autocannon({
     url: `${base}${formPath}`,
     connections,
@@ -132,19 +146,7 @@ export async function benchSubmissions(db: Db, base: string, slug: string, conne
         setupRequest: (request, context) => {
           const n = ++sequence;
           (context as { n?: number }).n = n;
-          return {
-            ...request,
-            body: new URLSearchParams({
-              _csrf: csrf,
-              body: `${run} Nr. ${n}: Die Beratung sollte auch in den Stadtteilbibliotheken stattfinden.`,
-              language: 'de',
-              email: `gast-${n}@example.org`,
-              consent: 'yes',
-              onBehalf: 'self',
-              formToken: crypto.randomBytes(18).toString('base64url'),
-              website: '',
-            }).toString(),
-          };
+          return { ...request, body: prepared[n - 1] ?? '' };
         },
         onResponse: (status, _body, context) => {
           const n = (context as { n?: number }).n;

@@ -160,8 +160,10 @@ export const contributions = pgTable(
   (t) => [
     index('contribution_target_idx').on(t.consultationId, t.targetKind, t.targetKey, t.status, t.createdAt),
     index('contribution_status_idx').on(t.status, t.createdAt),
-    index('contribution_parent_idx').on(t.parentId),
-    index('contribution_author_idx').on(t.authorId),
+    // Partial: most contributions are top-level, many by guests; an index entry for every null
+    // would cost each new comment an index write for nothing.
+    index('contribution_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
+    index('contribution_author_idx').on(t.authorId).where(sql`${t.authorId} is not null`),
     index('contribution_guest_idx').on(t.guestEmail),
     // The moderation queue's full-text search: 'simple' because contributions come in any language.
     index('contribution_search_idx').using('gin', sql`to_tsvector('simple', coalesce(${t.title}, '') || ' ' || ${t.body})`),
