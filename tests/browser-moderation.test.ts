@@ -8,6 +8,7 @@ import { contributions } from '../src/modules/participation/schema.js';
 import { Client, createUser, lastLink, TEST_PASSWORD } from './helpers/app.js';
 import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
+import { TestSmtp } from './helpers/smtp.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 declare const document: { documentElement: { scrollWidth: number; scrollHeight: number } };
@@ -155,6 +156,33 @@ describeBrowser('moderation in Chromium', () => {
         const mail = await server.smtp.waitFor(email, /Ihr Beitrag/);
         expect(mail.text).toContain('Der Grund: Werbung oder Spam.');
         expect(mail.text).toContain('> Bitte keine Werbung.');
+      });
+
+      it('asks the author to revise: the mailed link leads the guest to the edit page, the new text waits in the queue', async () => {
+        const text = `Ruft mich an unter 0351 1234567 (${driver}, ${js ? 'JS' : 'ohne JS'})`;
+        const { id, email } = await guestComment(text);
+        const page = await moderator();
+        await page.goto(`/moderation/contributions/${id}`);
+        await page.getByLabel('Was soll die Person ändern?').fill('Bitte ohne Telefonnummer, dann schalten wir ihn frei.');
+        await page.getByRole('button', { name: 'Um Überarbeitung bitten' }).click();
+        await expect
+          .poll(async () => (await server.t.db.select().from(contributions).where(eq(contributions.id, id)))[0]?.status)
+          .toBe('revision_requested');
+        const mail = await server.smtp.waitFor(email, /^Ihr Beitrag/);
+        expect(mail.text).toContain('Bitte ohne Telefonnummer, dann schalten wir ihn frei.');
+
+        const author = await open();
+        await author.goto(TestSmtp.link(mail, '/contributions/revise'));
+        await author.getByText('Bitte ohne Telefonnummer, dann schalten wir ihn frei.').first().waitFor();
+        expect(await author.getByLabel('Ihr Text').inputValue()).toBe(text);
+        await author.getByLabel('Ihr Text').fill(`Bitte mehr Beratung in Prohlis (${driver}, ${js ? 'JS' : 'ohne JS'})`);
+        await author.getByRole('button', { name: 'Überarbeiteten Beitrag einreichen' }).click();
+        await expect.poll(async () => (await server.t.db.select().from(contributions).where(eq(contributions.id, id)))[0]?.status).toBe('pending');
+
+        // Back in the queue with the new text, for a moderator to look at again.
+        await page.goto('/moderation?q=Prohlis');
+        await page.getByRole('link', { name: `Kommentar #${id}` }).waitFor();
+        expect(await page.content()).not.toContain('0351 1234567');
       });
 
       it.runIf(js)('moves on with j and approves with a, and the keys can be switched off', async () => {
