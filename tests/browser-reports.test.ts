@@ -137,6 +137,22 @@ describeBrowser('reports and revisions in Chromium', () => {
         await page.waitForURL((url) => url.pathname === demo.measurePath);
         await page.locator('h1').waitFor();
         expect(await page.content()).not.toContain(text);
+
+        // Back in the moderators' queue, with the report and its reason.
+        const moderatorEmail = `moderation-${tag}@example.org`;
+        await createUser(server.t.db, moderatorEmail, ['moderator'], `Moderation ${tag}`);
+        const moderator = await open();
+        await moderator.goto('/signin');
+        await moderator.locator('input[name="email"]').fill(moderatorEmail);
+        await moderator.locator('input[name="password"]').fill(TEST_PASSWORD);
+        await moderator.getByRole('button', { name: 'Anmelden' }).last().click();
+        await moderator.waitForURL('**/account');
+        await moderator.goto('/moderation?reported=yes');
+        await moderator.getByRole('link', { name: `Kommentar #${id}` }).waitFor();
+        await moderator.goto(`/moderation/contributions/${id}`);
+        const reports = (await moderator.locator('main').textContent()) ?? '';
+        expect(reports).toContain('Meldungen von Lesenden');
+        expect(reports).toContain('Beleidigt eine ganze Gruppe.');
       });
 
       it('the author revises a contribution the moderators sent back', { timeout: 60_000 }, async () => {
