@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceChange } from '../src/core/cache.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { AXE_TAGS, axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -86,28 +86,7 @@ describeBrowser('comments in Chromium', () => {
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
-      const contexts: BrowserContext[] = [];
-      const pageErrors: string[] = [];
-
-      async function open(options: BrowserContextOptions = {}): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, ...options });
-        contexts.push(context);
-        const page = await context.newPage();
-        page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-        page.on('console', (message) => {
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`${page.url()}: ${message.text()}`);
-        });
-        return page;
-      }
-      afterAll(async () => {
-        for (const context of contexts.splice(0)) await context.close();
-        expect(pageErrors, 'script errors or CSP refusals in the page').toEqual([]);
-      });
-
-      async function axeClean(page: Page, label: string): Promise<void> {
-        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        expect(result.violations.map((v) => `${label}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-      }
+      const open = pageOpener(() => browser, () => server.baseUrl, js);
 
       async function shoot(page: Page, name: string): Promise<void> {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -223,7 +202,7 @@ describeBrowser('comments in Chromium', () => {
         ];
         for (const [url, name] of pages) {
           await page.goto(url);
-          const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+          const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
           for (const v of result.violations) found.push(`${url}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           if (width > 360) tooWide.push(`${url}: ${width} px`);
@@ -237,14 +216,14 @@ describeBrowser('comments in Chromium', () => {
         await page.goto(`${BUSY}/comments/new`);
         await page.getByRole('button', { name: 'Kommentar senden' }).click();
         await page.locator('.error-summary').waitFor();
-        const errors = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        const errors = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
         for (const v of errors.violations) found.push(`form with errors: [${v.id}] ${v.help}`);
         await page.screenshot({ path: path.join(SCREENSHOTS, 'comments-form-errors.png'), fullPage: true, clip: { x: 0, y: 0, width: 360, height: 1400 } });
         await page.goto(BUSY);
         await page.getByRole('link', { name: 'Kommentieren', exact: true }).click();
         await page.locator('#comment-form-slot textarea').waitFor();
         await page.locator('#comment-form-slot').screenshot({ path: path.join(SCREENSHOTS, 'comments-inline-form.png') });
-        const inline = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        const inline = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
         for (const v of inline.violations) found.push(`inline form: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         expect(found, `axe violations:\n${found.join('\n')}`).toEqual([]);
         expect(tooWide, 'pages wider than the viewport').toEqual([]);

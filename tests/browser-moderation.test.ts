@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributions } from '../src/modules/participation/schema.js';
 import { Client, createUser, lastLink, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { TestSmtp } from './helpers/smtp.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
@@ -52,24 +51,7 @@ describeBrowser('moderation in Chromium', () => {
     }
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const contexts: BrowserContext[] = [];
-      const pageErrors: string[] = [];
-
-      async function open(): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl });
-        contexts.push(context);
-        const page = await context.newPage();
-        if (process.env.DEBUG_CSP) await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("CSP " + e.sourceFile + ":" + e.lineNumber + ":" + e.columnNumber + " " + e.sample))');
-        page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-        page.on('console', (message) => {
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`${page.url()}: ${message.text()}`);
-        });
-        return page;
-      }
-      afterAll(async () => {
-        for (const context of contexts.splice(0)) await context.close();
-        expect(pageErrors, 'script errors or CSP refusals in the page').toEqual([]);
-      });
+      const open = pageOpener(() => browser, () => server.baseUrl, js);
 
       async function moderator(): Promise<Page> {
         const page = await open();
@@ -90,11 +72,6 @@ describeBrowser('moderation in Chromium', () => {
         await axeClean(page, name);
         await shoot(page, name);
         await page.close();
-      }
-
-      async function axeClean(page: Page, label: string): Promise<void> {
-        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        expect(result.violations.map((v) => `${label}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
       }
 
       async function shoot(page: Page, name: string): Promise<void> {

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceChange } from '../src/core/cache.js';
 import { randomToken } from '../src/core/crypto.js';
@@ -10,7 +9,7 @@ import { recordAudit } from '../src/modules/audit/service.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG, insertContribution } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -62,29 +61,8 @@ describeBrowser('reports and revisions in Chromium', () => {
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
-      const contexts: BrowserContext[] = [];
-      const pageErrors: string[] = [];
       const checkMarkup = js && driver === markupDriver;
-
-      async function open(): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl });
-        contexts.push(context);
-        const page = await context.newPage();
-        page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-        page.on('console', (message) => {
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`${page.url()}: ${message.text()}`);
-        });
-        return page;
-      }
-      afterAll(async () => {
-        for (const context of contexts.splice(0)) await context.close();
-        expect(pageErrors, 'script errors or CSP refusals in the page').toEqual([]);
-      });
-
-      async function axeClean(page: Page, label: string): Promise<void> {
-        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        expect(result.violations.map((v) => `${label}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-      }
+      const open = pageOpener(() => browser, () => server.baseUrl, js);
 
       async function shoot(page: Page, name: string): Promise<void> {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });

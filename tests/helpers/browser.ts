@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
-import { describe, it } from 'vitest';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './app.js';
 import { type Driver, drivers } from './db.js';
 import { freePort, TestSmtp } from './smtp.js';
@@ -112,4 +113,37 @@ export const modes: Mode[] = [
  */
 export function modesFor<M extends Mode>(driver: Driver, all: readonly M[] = modes as M[]): M[] {
   return driver === markupDriver ? [...all] : all.filter((m) => m.js);
+}
+
+/** WCAG 2.1 A and AA: what axe checks on every page. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** No axe violation on the page as it is now; `label` names the page in the failure. */
+export async function axeClean(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  expect(result.violations.map((v) => `${label}: [${v.id}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/**
+ * Opens pages for one mode of a describe block: each in a context of its own (JavaScript on or
+ * off, German, the server's address), collecting script errors and CSP refusals; after the block
+ * the contexts are closed and no such error may have happened.
+ */
+export function pageOpener(browser: () => Browser, baseUrl: () => string, js: boolean): (options?: BrowserContextOptions) => Promise<Page> {
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+  afterAll(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    expect(errors, 'script errors or CSP refusals in the page').toEqual([]);
+  });
+  return async (options = {}) => {
+    const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: baseUrl(), ...options });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(`${page.url()}: ${message.text()}`);
+    });
+    return page;
+  };
 }
