@@ -4,10 +4,10 @@
  * confirms, and the comment is on the measure page; an organisation's representative comments on
  * its behalf and the organisation's name with its badge stands there. JavaScript on and off.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPRESENTATIVE_EMAIL } from '../src/modules/demo/organisations.js';
-import { describeBrowser, launchBrowser, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
@@ -37,21 +37,7 @@ describeBrowser('participation journeys in Chromium', () => {
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
-      const contexts: BrowserContext[] = [];
-      const problems: string[] = [];
-
-      async function open(): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl });
-        contexts.push(context);
-        const page = await context.newPage();
-        page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
-        return page;
-      }
-
-      afterAll(async () => {
-        for (const context of contexts.splice(0)) await context.close();
-        expect(problems, 'script errors in the pages').toEqual([]);
-      });
+      const open = pageOpener(() => browser, () => server.baseUrl, js);
 
       /** From the measure page to the comment form: inline with htmx, a page of its own without. */
       async function openForm(page: Page): Promise<void> {
