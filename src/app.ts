@@ -34,6 +34,7 @@ import { documentRoutes } from './modules/plans/documents/routes.js';
 import { messages as documentMessages } from './modules/plans/documents/messages.js';
 import { editorRoutes } from './modules/plans/editor/routes.js';
 import { messages as editorMessages } from './modules/plans/editor/messages.js';
+import { consolidationMessages, consolidationRoutes } from './modules/consolidation/index.js';
 import { participationMessages, participationRoutes } from './modules/participation/index.js';
 import { messages as moderationMessages } from './modules/moderation/messages.js';
 import { moderationRoutes } from './modules/moderation/routes.js';
@@ -71,6 +72,7 @@ export const catalogue = new Catalogue([
   ...participationMessages,
   moderationMessages,
   moderationReportsMessages,
+  ...consolidationMessages,
 ]);
 
 const htmxDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'htmx.org', 'dist');
@@ -227,6 +229,7 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   participationRoutes(app, ctx);
   moderationRoutes(app, ctx);
   moderationReportsRoutes(app, ctx);
+  consolidationRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await worker.stop();

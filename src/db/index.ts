@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
@@ -59,7 +60,8 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   // PGlite's default buffer pool costs ~140 MB of resident memory; an embedded single-process
   // database does well with a smaller one.
-  const client = await PGlite.create(dataDir ?? undefined, { postgresqlconf: 'shared_buffers=32MB' });
+  // Extensions must be loaded here for the migration's CREATE EXTENSION to find them.
+  const client = await PGlite.create(dataDir ?? undefined, { postgresqlconf: 'shared_buffers=32MB', extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

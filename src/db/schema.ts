@@ -1,6 +1,7 @@
 // The one schema drizzle-kit and the app see: every module's tables, re-exported.
 export * from '../modules/accounts/schema.js';
 export * from '../modules/audit/schema.js';
+export * from '../modules/consolidation/schema.js';
 export * from '../modules/departments/schema.js';
 export * from '../modules/mail/schema.js';
 export * from '../modules/participation/schema.js';

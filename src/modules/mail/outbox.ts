@@ -18,6 +18,11 @@ export const mailTemplates = [
   // Moderation: the author is told each decision; moderators get a digest of waiting items.
   'moderation_decision',
   'moderation_digest',
+  // Consolidation: a department is asked in a round, reminded before its deadline; a contributor
+  // gets the city's published answer.
+  'round_assigned',
+  'round_reminder',
+  'consolidation_answer',
 ] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 

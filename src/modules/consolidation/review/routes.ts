@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../core/context.js';
+
+export function reviewRoutes(_app: FastifyInstance, _ctx: AppContext): void {}
