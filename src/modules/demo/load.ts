@@ -6,6 +6,7 @@ import { committees, departmentMembers, departments } from '../departments/schem
 import { writePlanDocument } from '../plans/document.js';
 import { consultations, phases, planVersions } from '../plans/schema.js';
 import { type DemoConsultation, demoCommittees, demoConsultation, demoDepartments } from './content.js';
+import { loadDemoConsolidation } from './consolidation.js';
 import { liveDemoConsultation } from './live.js';
 import { loadDemoOrganisations } from './organisations.js';
 
@@ -37,9 +38,11 @@ export async function isEmpty(db: DbOrTx): Promise<boolean> {
 /**
  * Loads the demo consultation and demo accounts; skips whatever already exists. `live` adds the
  * invented consultation that is open now (for people trying the product; tests leave it out so
- * that no phase is open unless a test opens one).
+ * that no phase is open unless a test opens one). `consolidation` (implied by `live`) adds the
+ * demo consultation's complete Abwägung: contributions, groups, department drafts, approved
+ * answers and queued exports (consolidation.ts); tests without it start with no contributions.
  */
-export async function loadDemo(db: Db, { live = false }: { live?: boolean } = {}): Promise<DemoAccount[]> {
+export async function loadDemo(db: Db, { live = false, consolidation = live }: { live?: boolean; consolidation?: boolean } = {}): Promise<DemoAccount[]> {
   const hashes = await Promise.all(demoAccounts.map((a) => hashPassword(a.password)));
   await db.transaction(async (tx) => {
     await tx.insert(departments).values(demoDepartments).onConflictDoNothing();
@@ -67,6 +70,7 @@ export async function loadDemo(db: Db, { live = false }: { live?: boolean } = {}
       }
     }
     await loadDemoOrganisations(tx);
+    if (consolidation) await loadDemoConsolidation(tx);
   });
   return demoAccounts;
 }
