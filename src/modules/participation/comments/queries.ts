@@ -8,6 +8,7 @@ import type { DbOrTx } from '../../../db/index.js';
 import { users } from '../../accounts/schema.js';
 import type { ItemKind, PlanVersion } from '../../plans/queries.js';
 import { fields, goals, measures, planVersions } from '../../plans/schema.js';
+import { type PublicAnswer, publicAnswers } from '../../consolidation/review/public.js';
 import { contributions, organisations, type TargetKind } from '../schema.js';
 
 export const COMMENTS_PER_PAGE = 20;
@@ -37,6 +38,8 @@ export interface CommentView {
   editedAt: Date | null;
   author: CommentAuthor;
   replies: CommentView[];
+  /** The city's published answer (Abwägung), once answers are published. */
+  answers: PublicAnswer[];
 }
 
 export interface CommentPage {
@@ -113,6 +116,7 @@ function view(row: Row): CommentView {
     editedAt: row.editedAt,
     author: authorOf(row),
     replies: [],
+    answers: [],
   };
 }
 
@@ -158,10 +162,22 @@ export async function loadCommentPage(db: DbOrTx, consultationId: number, target
       .orderBy(asc(contributions.createdAt), asc(contributions.id));
     const byId = new Map(comments.map((c) => [c.id, c]));
     for (const row of replyRows) byId.get(row.parentId as number)?.replies.push(view(row));
+    await withAnswers(db, comments);
   }
   // Past the last page there are no rows to carry the total: the pager then offers page 1.
   const total = rows[0]?.total ?? 0;
   return { target, order, page, total, pageCount: Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE)), comments };
+}
+
+/** Adds the published answers to comments and their replies: one query for all of them. */
+export async function withAnswers(db: DbOrTx, comments: CommentView[]): Promise<void> {
+  const all = [...comments, ...comments.flatMap((c) => c.replies)].filter((c) => c.status === 'published');
+  if (all.length === 0) return;
+  const answers = await publicAnswers(
+    db,
+    all.map((c) => c.id),
+  );
+  for (const c of all) c.answers = answers.get(c.id) ?? [];
 }
 
 /** A plan item as the comment pages name it: its code and text in the newest public version holding it. */

@@ -23,7 +23,7 @@ import {
   withdrawContribution,
 } from '../service.js';
 import { type CommentPaths, commentPaths, writingState } from './paths.js';
-import { authorOf, type CommentTarget, commentView, findItem, type ItemRef, loadContribution, loadReplies, parseListQuery } from './queries.js';
+import { authorOf, type CommentTarget, commentView, findItem, type ItemRef, loadContribution, loadReplies, parseListQuery, withAnswers } from './queries.js';
 import { DataCache } from './data-cache.js';
 import { type CommentSection, commentSection } from './section.js';
 import { type CommentInput, confirmsByMail, createComment, editableUntil, editComment, isEditable, replyParent, representedOrganisations } from './service.js';
@@ -277,6 +277,7 @@ export function commentsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { row, isAuthor, resolved } = loaded ?? (await loadOwnPage(req));
     const replies = row.kind === 'comment' && row.parentId === null ? await loadReplies(db, row.id) : [];
     const comment = { ...commentView(row), replies };
+    await withAnswers(db, [comment]);
     const label = req.t(row.kind === 'comment' ? (row.parentId ? 'comments.own.reply' : 'comments.own.comment') : 'comments.own.statement', { id: row.id });
     const until = editableUntil(row.createdAt);
     const editable = isAuthor && row.kind === 'comment' && isEditable(row) && until > new Date();

@@ -5,6 +5,7 @@ import { pseudonymise } from '../../../core/crypto.js';
 import { NotFoundError } from '../../../core/errors.js';
 import type { Locale } from '../../../core/i18n.js';
 import type { DbOrTx } from '../../../db/index.js';
+import { type PublicAnswer, publicAnswers } from '../../consolidation/review/public.js';
 import { fields, goals, measures, planVersions, consultations } from '../../plans/schema.js';
 import { allow } from '../../ratelimit/store.js';
 import { contributionUrl } from '../guests/service.js';
@@ -66,6 +67,8 @@ export interface MyContribution {
   references: Array<{ kind: string; code: string | null; url: string }>;
   url: string;
   organisationName: string | null;
+  /** The city's published answer (Abwägung). */
+  answers: PublicAnswer[];
 }
 
 /** One page of the owner's contributions, newest first. */
@@ -99,11 +102,15 @@ export async function listMine(db: DbOrTx, owner: ContributionOwner, page: numbe
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE);
   const statementIds = rows.filter((r) => r.kind === 'statement').map((r) => r.id);
-  const [codes, refs] = await Promise.all([
+  const [codes, refs, answers] = await Promise.all([
     itemCodes(db, [...new Set(rows.map((r) => r.consultationId))]),
     statementIds.length
       ? db.select().from(contributionReferences).where(inArray(contributionReferences.contributionId, statementIds))
       : Promise.resolve([]),
+    publicAnswers(
+      db,
+      rows.filter((r) => r.status !== 'withdrawn').map((r) => r.id),
+    ),
   ]);
   const itemUrl = (slug: string, kind: string, key: string) => `/consultations/${encodeURIComponent(slug)}/${kind}s/${encodeURIComponent(key)}`;
   return {
@@ -130,6 +137,7 @@ export async function listMine(db: DbOrTx, owner: ContributionOwner, page: numbe
         .map((ref) => ({ kind: ref.targetKind, code: codes.get(`${r.consultationId}|${ref.targetKind}:${ref.targetKey}`) ?? null, url: itemUrl(r.slug, ref.targetKind, ref.targetKey) })),
       url: contributionUrl(r),
       organisationName: r.organisationName,
+      answers: answers.get(r.id) ?? [],
     })),
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasAnyRole } from '../../../core/access.js';
 import type { AppContext } from '../../../core/context.js';
 import { NotFoundError, RateLimitedError } from '../../../core/errors.js';
+import { publicAnswers } from '../../consolidation/review/public.js';
 import { formatDateTime, handleForm } from '../../../core/forms.js';
 import { field, fieldList, isBoosted, isHtmx, seeOther } from '../../../core/http.js';
 import { formatDate, PLAN_TAGS, planUrls, shorten } from '../../plans/routes.js';
@@ -249,10 +250,11 @@ export function statementsRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (!sc || !/^[A-Za-z0-9-]{1,60}$/.test(receiptNumber)) return null;
         const row = await findPublishedStatement(ctx.db, sc.context.consultation.id, receiptNumber);
         if (!row) return null;
-        const [refs, files, organisation] = await Promise.all([
+        const [refs, files, organisation, answers] = await Promise.all([
           referencesOf(ctx.db, row.id),
           row.publishText ? attachmentsOf(ctx.db, row.id) : Promise.resolve([]),
           organisationName(ctx.db, row.organisationId),
+          publicAnswers(ctx.db, [row.id]),
         ]);
         return {
           title: row.title ? `${row.title} (${receiptNumber})` : req.t('participation.statements.public.title', { number: receiptNumber }),
@@ -261,6 +263,8 @@ export function statementsRoutes(app: FastifyInstance, ctx: AppContext): void {
           refs: describeRefs(sc, refs),
           files,
           author: publicAuthor(row, organisation),
+          // A section's passage is the author's text: shown only where the text may be.
+          answers: (answers.get(row.id) ?? []).map((a) => (row.publishText ? a : { ...a, passage: null })),
           formatDate,
           formatBytes,
         };

@@ -5,26 +5,50 @@ import type { DbOrTx } from '../../../db/index.js';
 import { readPlanDocument } from '../document.js';
 import type { Consultation, PlanVersion } from '../queries.js';
 import { formatDate, PLAN_TAGS, planUrls } from '../routes.js';
-import { comparePlans, type PlanComparison } from './compare.js';
+import { linkedUnits } from '../../consolidation/review/queries.js';
+import { publicPath } from '../../moderation/service.js';
+import { CONTRIBUTIONS_TAG } from '../../participation/service.js';
+import { comparePlans } from './compare.js';
 import { anyVersion, editorAnchors, loadNames, publicVersions, versionIdParam, versionParam } from './versions.js';
 
 const organisers = { access: ['organiser', 'admin'] as const };
 
-/** A contribution shown next to the change it led to (filled in by the consolidation step). */
+/** A contribution shown next to the change it led to (from the Abwägung's change links). */
 export interface LinkedContribution {
   receiptNumber: string;
   url: string;
   summary: string;
+  /** The Votum's value (`consolidation.verdict.<value>`), when decided. */
+  verdict: string | null;
 }
 
 /**
- * Contributions that led to each change, keyed by the change's `target` ("measure:m-…").
- * Nothing links contributions to plan changes yet, so this is empty without asking the
- * database; the consolidation step fills it (one query over the responses of the consultation
- * whose linked plan change falls between the two versions) and adds its cache tag to the page.
+ * Contributions that led to each change, keyed by the change's `target` ("measure:m-…"): the
+ * units of the Abwägung whose plan change points at an item of a version after `from` up to
+ * `to`. The public sees approved answers once they are published, of contributions it may read,
+ * linked to their public page; organisers see every one, linked to its unit. One query.
  */
-export async function linkedContributions(_db: DbOrTx, _consultationId: number, _comparison: PlanComparison): Promise<ReadonlyMap<string, LinkedContribution[]>> {
-  return new Map();
+export async function linkedContributions(
+  db: DbOrTx,
+  consultationId: number,
+  from: PlanVersion,
+  to: PlanVersion,
+  audience: 'public' | 'organiser',
+  slug: string,
+): Promise<ReadonlyMap<string, LinkedContribution[]>> {
+  if (to.position <= from.position) return new Map();
+  const units = await linkedUnits(db, consultationId, from, to, audience);
+  return new Map(
+    [...units].map(([target, list]) => [
+      target,
+      list.map((u) => ({
+        receiptNumber: u.number,
+        url: audience === 'public' ? publicPath({ id: u.contributionId, kind: u.kind, receiptNumber: u.receiptNumber }, slug) : `/organiser/consolidation/responses/${u.responseId}`,
+        summary: u.excerpt,
+        verdict: u.verdict,
+      })),
+    ]),
+  );
 }
 
 /** Links from the page to each item: its public page, or its place in the organiser editor. */
@@ -32,10 +56,14 @@ interface ItemLinks {
   item(kind: 'field' | 'goal' | 'measure', key: string, removed: boolean): string | null;
 }
 
-async function comparisonData(db: DbOrTx, consultation: Consultation, from: PlanVersion, to: PlanVersion) {
-  const [before, after, names] = await Promise.all([readPlanDocument(db, from.id), readPlanDocument(db, to.id), loadNames(db)]);
-  const comparison = comparePlans(before, after);
-  return { comparison, names, linked: await linkedContributions(db, consultation.id, comparison) };
+async function comparisonData(db: DbOrTx, consultation: Consultation, from: PlanVersion, to: PlanVersion, audience: 'public' | 'organiser') {
+  const [before, after, names, linked] = await Promise.all([
+    readPlanDocument(db, from.id),
+    readPlanDocument(db, to.id),
+    loadNames(db),
+    linkedContributions(db, consultation.id, from, to, audience, consultation.slug),
+  ]);
+  return { comparison: comparePlans(before, after), names, linked };
 }
 
 /** The default pair: `to` (else the newest) and the version before it. */
@@ -59,7 +87,8 @@ export function compareRoutes(app: FastifyInstance, ctx: AppContext): void {
     const base = `/consultations/${encodeURIComponent(slug)}/compare`;
     return reply.cachedPage({
       key: query ? `${base}?${query}` : base,
-      tags: PLAN_TAGS,
+      // The contributions beside each change are public once their answers are.
+      tags: [...PLAN_TAGS, CONTRIBUTIONS_TAG],
       template: '/compare/compare',
       load: async () => {
         const { consultation, versions } = await publicVersions(db, slug);
@@ -96,7 +125,7 @@ export function compareRoutes(app: FastifyInstance, ctx: AppContext): void {
             { href: urls.consultation, label: consultation.title },
             { href: base, label: req.t('compare.title') },
           ],
-          ...(from && to ? await comparisonData(db, consultation, from, to) : { comparison: null }),
+          ...(from && to ? await comparisonData(db, consultation, from, to, 'public') : { comparison: null }),
         };
       },
     });
@@ -139,7 +168,7 @@ export function compareRoutes(app: FastifyInstance, ctx: AppContext): void {
         { href: `/organiser/versions/${version.id}`, label: version.label },
         { href: base, label: req.t('compare.title') },
       ],
-      ...(from ? await comparisonData(db, consultation, from, version) : { comparison: null }),
+      ...(from ? await comparisonData(db, consultation, from, version, 'organiser') : { comparison: null }),
     });
   });
 }
