@@ -19,7 +19,7 @@ const app = await buildApp({ config, database });
 if (config.mailWorker) app.mailWorker.start();
 
 const housekeeping = setInterval(() => {
-  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx)]).catch((err: Error) =>
+  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx), import('./modules/consolidation/rounds/service.js').then((m) => m.sendRoundReminders(app.ctx))]).catch((err: Error) =>
     app.log.warn({ err: { message: err.message } }, 'housekeeping failed'),
   );
 }, 15 * 60_000);
