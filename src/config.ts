@@ -12,6 +12,8 @@ export interface Config {
   smtpUrl: string | null;
   mailFrom: string;
   mailWorker: boolean;
+  /** Builds queued committee exports in this instance (several instances share the queue). */
+  reportWorker: boolean;
   mailPollMs: number;
   mailRetryBaseMs: number;
   mailMaxAttempts: number;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
     mailWorker: bool(env, 'MAIL_WORKER', true),
+    reportWorker: bool(env, 'REPORT_WORKER', true),
     mailPollMs: int(env, 'MAIL_POLL_MS', 5000, 100, 3_600_000),
     mailRetryBaseMs: int(env, 'MAIL_RETRY_BASE_MS', 30_000, 10, 3_600_000),
     mailMaxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 12, 1, 100),

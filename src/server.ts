@@ -17,6 +17,7 @@ if (wantsDemo && (config.demoData === 'always' || (await isEmpty(database.db))))
 
 const app = await buildApp({ config, database });
 if (config.mailWorker) app.mailWorker.start();
+if (config.reportWorker) app.reportWorker.start();
 
 const housekeeping = setInterval(() => {
   Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx), import('./modules/consolidation/rounds/service.js').then((m) => m.sendRoundReminders(app.ctx))]).catch((err: Error) =>

@@ -8,9 +8,9 @@ import type { Job, JobResult } from './worker.js';
 const here = fileURLToPath(import.meta.url);
 // worker.js next to pool.js in the build; worker.ts next to pool.ts when run from the sources
 // (tsx in development, vitest in tests), where the child loads tsx to run it.
-const workerFile = path.join(path.dirname(here), `worker${path.extname(here)}`);
+const planWorkerFile = path.join(path.dirname(here), `worker${path.extname(here)}`);
 
-function execArgv(): string[] {
+function execArgv(workerFile: string): string[] {
   if (!workerFile.endsWith('.ts')) return [];
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
@@ -21,10 +21,12 @@ export interface Rendered {
   bytes: Buffer;
   uaRefused: string | null;
   ms: number;
+  /** The child's resident memory after the job (bytes). */
+  rss: number;
 }
 
-interface Pending {
-  job: Job;
+interface Pending<F, M> {
+  job: { id: number; format: F; model: M };
   resolve(result: Rendered): void;
   reject(error: Error): void;
 }
@@ -35,6 +37,11 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** The child is replaced after a job that left it bigger than this. */
   maxRssBytes?: number;
+  /**
+   * The child's module (another kind of document, e.g. the committee exports); it answers each
+   * `{ id, format, model }` with a JobResult. Default: the plan documents' worker.
+   */
+  workerFile?: string;
 }
 
 /**
@@ -43,16 +50,17 @@ export interface PoolOptions {
  * event loop cannot). A job that hangs past the time limit, or a child that dies, fails that job;
  * the next job starts a fresh child, as does a child grown past `maxRssBytes`.
  */
-export class DocumentPool {
+export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
   private child: ChildProcess | null = null;
-  private readonly queue: Pending[] = [];
-  private current: Pending | null = null;
+  private readonly queue: Pending<F, M>[] = [];
+  private current: Pending<F, M> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private closed = false;
   private readonly maxQueue: number;
   private readonly timeoutMs: number;
   private readonly maxRssBytes: number;
+  private readonly workerFile: string;
   /** Children started so far (tests and logs). */
   started = 0;
 
@@ -60,9 +68,15 @@ export class DocumentPool {
     this.maxQueue = options.maxQueue ?? 16;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRssBytes = options.maxRssBytes ?? 350 * 1024 * 1024;
+    this.workerFile = options.workerFile ?? planWorkerFile;
   }
 
-  render(format: Job['format'], model: PlanExport): Promise<Rendered> {
+  /** The running child's process id, if one is running (the benchmark reads its memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  render(format: F, model: M): Promise<Rendered> {
     if (this.closed) return Promise.reject(new Error('document pool closed'));
     if (this.queue.length >= this.maxQueue) return Promise.reject(new BusyError('too many documents waiting'));
     return new Promise((resolve, reject) => {
@@ -81,8 +95,8 @@ export class DocumentPool {
   }
 
   private start(): ChildProcess {
-    const child = fork(workerFile, [], {
-      execArgv: execArgv(),
+    const child = fork(this.workerFile, [], {
+      execArgv: execArgv(this.workerFile),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -127,7 +141,7 @@ export class DocumentPool {
     this.current = null;
     // Grown too big (the compiler's memory is not given back): a fresh process for the next job.
     if (result.rss > this.maxRssBytes) this.stop();
-    if (result.ok) current.resolve({ bytes: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), uaRefused: result.uaRefused, ms: result.ms });
+    if (result.ok) current.resolve({ bytes: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), uaRefused: result.uaRefused, ms: result.ms, rss: result.rss });
     else current.reject(new Error(result.error));
     this.pump();
   }

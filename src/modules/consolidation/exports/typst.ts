@@ -1,0 +1,144 @@
+import { NodeCompiler } from '@myriaddreamin/typst-ts-node-compiler';
+import { PDF_UA, readFonts } from '../../plans/documents/typst.js';
+import type { ReportModel } from './report.js';
+
+/**
+ * The Abwägungstabelle as PDF through Typst, like the plan document (plans/documents/typst.ts):
+ * the data goes in as JSON through `sys.inputs`, never into the markup, so nothing a person wrote
+ * can be read as Typst; contribution texts are spans with their language, which gives Arabic its
+ * right-to-left direction and shaping; fonts come from the npm font packages. Landscape A4, one
+ * table per plan item with its header row repeated on every page, page numbers "Seite 3 von 80",
+ * and a diagonal ENTWURF on every page of a draft.
+ */
+export const REPORT_TEMPLATE = `
+#let data = json(bytes(sys.inputs.data))
+#let L = data.labels
+#let C = L.columns
+#let say(v) = text(lang: v.lang, region: none)[#v.text]
+#let de(s) = if data.contentLang == data.lang { s } else { text(lang: data.contentLang, region: none)[#s] }
+
+#set document(
+  title: data.documentTitle,
+  author: data.author,
+  keywords: data.keywords,
+  date: datetime(year: data.date.year, month: data.date.month, day: data.date.day),
+)
+#set text(font: ("Noto Sans", "Noto Naskh Arabic"), fallback: false, lang: data.lang, region: data.region, size: 8pt, hyphenate: false)
+#set par(leading: 0.5em, spacing: 0.7em)
+#set page(
+  paper: "a4",
+  flipped: true,
+  margin: (x: 1.4cm, top: 1.5cm, bottom: 1.6cm),
+  background: if data.draft {
+    rotate(-32deg, text(size: 120pt, weight: "bold", fill: rgb(180, 30, 30, 38), data.watermark))
+  },
+  footer: context {
+    set text(size: 7pt, fill: luma(60))
+    grid(columns: (1fr, auto), data.footer, [#L.page #counter(page).display() #L.of #counter(page).final().first()])
+  },
+)
+#show heading: set text(fill: rgb("#083a50"))
+#show heading.where(level: 1): set text(size: 13pt)
+#show heading.where(level: 1): set block(above: 1.2em, below: 0.6em)
+#show heading.where(level: 2): set text(size: 11pt)
+#show heading.where(level: 2): set block(above: 1em, below: 0.5em)
+#show heading.where(level: 3): set text(size: 9.5pt)
+#show heading.where(level: 3): set block(above: 0.9em, below: 0.4em)
+
+// Cover
+#heading(level: 1, outlined: false, text(size: 20pt, data.title))
+#v(0.2cm)
+#text(size: 13pt, data.subtitle)
+#v(0.4cm)
+#if data.draft { block(fill: rgb(250, 230, 230), inset: 6pt, text(weight: "bold", L.draftNote)) }
+#if data.named { block(fill: rgb(255, 243, 205), inset: 6pt, text(weight: "bold", L.namedNote)) }
+#grid(columns: (auto, 1fr), column-gutter: 1em, row-gutter: 0.5em, ..data.coverLines.map(l => (strong(l.label), l.value)).flatten())
+#v(0.3cm)
+#grid(columns: (1fr, 1fr), column-gutter: 1.5cm,
+  [
+    #heading(level: 2, outlined: false, L.channels)
+    #table(columns: (1fr, auto), stroke: 0.4pt + luma(170), inset: 4pt,
+      ..data.channels.map(c => (c.label, align(end, str(c.count)))).flatten())
+  ],
+  [
+    #heading(level: 2, outlined: false, L.submitters)
+    #table(columns: (1fr, auto), stroke: 0.4pt + luma(170), inset: 4pt,
+      ..data.submitters.map(c => (c.label, align(end, str(c.count)))).flatten())
+  ],
+)
+#if data.phases.len() > 0 {
+  heading(level: 2, outlined: false, L.phases)
+  for p in data.phases {
+    block(above: 0.5em, below: 0.3em)[#strong(p.title) (#p.dates)]
+    if p.description != "" { block(above: 0.2em, de(p.description)) }
+  }
+}
+#if data.method.len() > 0 {
+  heading(level: 2, outlined: false, L.method)
+  for m in data.method { block(above: 0.4em, m) }
+}
+#pagebreak()
+
+#let head = (C.number, [#C.received \\ #C.channel], C.submitter, C.text, C.answer, C.verdict, C.change).map(h => text(weight: "bold", h))
+#let cell(r) = {
+  text(size: 6.5pt, fill: luma(70), r.language)
+  linebreak()
+  say(r.text)
+  if r.note != none { block(above: 0.5em, text(size: 7pt, style: "italic", r.note)) }
+  if r.translation != none { block(above: 0.5em)[#text(size: 6.5pt, fill: luma(70), L.translation) \\ #de(r.translation)] }
+}
+#let who(r) = if r.contact == "" { r.submitter } else [#r.submitter \\ #text(size: 7pt, r.contact)]
+#let row(r) = (r.number, [#r.received \\ #r.channel], who(r), cell(r), de(r.answer), r.verdict, de(r.change))
+
+#heading(level: 1, outlined: false, L.table)
+#if data.rowCount == 0 { L.empty }
+#for b in data.blocks {
+  heading(level: b.level, b.heading)
+  if b.text != "" { block(below: 0.6em, text(style: "italic", de(b.text))) }
+  if b.rows.len() > 0 {
+    table(
+      columns: (1.9cm, 2.1cm, 2.5cm, 1fr, 1fr, 2.2cm, 3.6cm),
+      stroke: 0.4pt + luma(170),
+      inset: 3.5pt,
+      fill: (_, y) => if y == 0 { luma(232) },
+      table.header(..head),
+      ..b.rows.map(row).flatten(),
+    )
+  }
+}
+`;
+
+export interface ReportPdf {
+  pdf: Uint8Array;
+  uaRefused: string | null;
+  pages: number;
+}
+
+/** One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts). */
+export class ReportPdfRenderer {
+  private compiler: NodeCompiler | null = null;
+  private runs = 0;
+
+  render(model: ReportModel): ReportPdf {
+    this.compiler ??= NodeCompiler.create({ fontArgs: [{ fontBlobs: readFonts() }] });
+    const compiler = this.compiler;
+    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data: JSON.stringify(model) } });
+    const document = result.result;
+    if (!document) {
+      const diagnostics = result.takeDiagnostics();
+      throw new Error(`typst: ${JSON.stringify(diagnostics?.shortDiagnostics ?? 'no document').slice(0, 1000)}`);
+    }
+    let pdf: Buffer;
+    let uaRefused: string | null = null;
+    try {
+      pdf = compiler.pdf(document, { pdfStandard: PDF_UA });
+    } catch (error) {
+      // PDF/UA-1 refuses a text no embedded font can show (an emoji in a comment): a tagged PDF
+      // without the claim is better than none.
+      uaRefused = String(error instanceof Error ? error.message : error).slice(0, 500);
+      pdf = compiler.pdf(document, {});
+    }
+    if (++this.runs % 4 === 0) compiler.evictCache(10);
+    return { pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength), uaRefused, pages: document.numOfPages };
+  }
+}

@@ -1,0 +1,170 @@
+import { and, asc, eq, lt, or } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Translate } from '../../../core/i18n.js';
+import type { Db } from '../../../db/index.js';
+import type { DocumentPool } from '../../plans/documents/pool.js';
+import { consultations } from '../../plans/schema.js';
+import { committeeReports } from '../schema.js';
+import { syncResponses } from '../service.js';
+import { buildReportModel, reportFileName, resolveScope, type Scope } from './model.js';
+import { MEDIA_TYPES, type ReportFormatName, type ReportModel } from './report.js';
+import { sha512 } from './service.js';
+
+/** How long a claim holds before another instance may take the job over (renewed per batch). */
+const CLAIM_MS = 2 * 60_000;
+export const MAX_ATTEMPTS = 3;
+
+// An error message may quote what it choked on; addresses never go into the table or the log.
+function redact(message: string): string {
+  return message.replace(/[^\s<>"']+@[^\s<>"']+/g, '[address]').slice(0, 500);
+}
+
+export interface ReportWorkerOptions {
+  pollMs?: number;
+  log?: FastifyBaseLogger;
+}
+
+/**
+ * Builds queued committee exports: claims one row at a time with FOR UPDATE SKIP LOCKED (so
+ * several instances share the work; PGlite waits instead of skipping, which is fine), reads the
+ * model in batches while updating the row's progress, renders in the child process, stores the
+ * bytes with their SHA-512. A failure is retried up to three attempts; a claim whose time ran
+ * out (the instance died) is taken over.
+ */
+export class ReportWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly pollMs: number;
+  /** Peak resident memory the render process reported (bytes), for the benchmark. */
+  childRssPeak = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pool: DocumentPool<ReportFormatName, ReportModel>,
+    private readonly translator: (locale: 'de' | 'en') => Translate | Promise<Translate>,
+    private readonly options: ReportWorkerOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 3000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** A job was queued: look now rather than at the next poll. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runAll()
+        .catch((err: Error) => this.options.log?.error({ err: { message: redact(err.message) } }, 'report worker failed'))
+        .finally(() => {
+          this.running = null;
+          const again = this.again;
+          this.again = false;
+          this.schedule(again ? 0 : this.pollMs);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async runAll(): Promise<void> {
+    while (!this.stopped && (await this.runOnce()) !== null) {
+      // next job
+    }
+  }
+
+  /** Claims and builds one due export; returns its id, or null when nothing was due. */
+  async runOnce(): Promise<number | null> {
+    const now = new Date();
+    const job = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(committeeReports)
+        .where(or(eq(committeeReports.status, 'queued'), and(eq(committeeReports.status, 'running'), lt(committeeReports.lockedUntil, now))))
+        .orderBy(asc(committeeReports.createdAt), asc(committeeReports.id))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!row) return null;
+      await tx
+        .update(committeeReports)
+        .set({ status: 'running', attempts: row.attempts + 1, lockedUntil: new Date(now.getTime() + CLAIM_MS), startedAt: now, progress: 0, error: null })
+        .where(eq(committeeReports.id, row.id));
+      return { ...row, attempts: row.attempts + 1 };
+    });
+    if (!job) return null;
+    const started = performance.now();
+    try {
+      const t = await this.translator(job.locale === 'en' ? 'en' : 'de');
+      const scope: Scope =
+        job.scope === 'committee' && job.committeeId !== null
+          ? { kind: 'committee', committeeId: job.committeeId }
+          : job.scope === 'field' && job.fieldKey !== null
+            ? { kind: 'field', fieldKey: job.fieldKey }
+            : { kind: 'consultation' };
+      await syncResponses(this.db, job.consultationId);
+      const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
+        await this.db
+          .update(committeeReports)
+          .set({ progress: done, total, lockedUntil: new Date(Date.now() + CLAIM_MS) })
+          .where(eq(committeeReports.id, job.id));
+      });
+      const built = performance.now();
+      const rendered = await this.pool.render(job.format, model);
+      this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
+      const [consultation] = await this.db.select({ slug: consultations.slug }).from(consultations).where(eq(consultations.id, job.consultationId));
+      const resolved = await resolveScope(this.db, job.consultationId, scope, t);
+      const fileName = reportFileName(consultation?.slug ?? 'verfahren', resolved.slugPart, job.variant === 'named', job.draft, job.format, t);
+      await this.db
+        .update(committeeReports)
+        .set({
+          status: 'done',
+          data: rendered.bytes,
+          size: rendered.bytes.length,
+          sha512: sha512(rendered.bytes),
+          fileName,
+          mediaType: MEDIA_TYPES[job.format],
+          progress: model.rowCount,
+          total: model.rowCount,
+          lockedUntil: null,
+          finishedAt: new Date(),
+          error: rendered.uaRefused ? `PDF/UA-1: ${redact(rendered.uaRefused)}` : null,
+        })
+        .where(eq(committeeReports.id, job.id));
+      this.options.log?.info(
+        { reportId: job.id, format: job.format, rows: model.rowCount, modelMs: Math.round(built - started), renderMs: Math.round(rendered.ms), bytes: rendered.bytes.length },
+        'committee report built',
+      );
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error));
+      const failed = job.attempts >= MAX_ATTEMPTS;
+      await this.db
+        .update(committeeReports)
+        .set({ status: failed ? 'failed' : 'queued', error: message, lockedUntil: null, finishedAt: failed ? new Date() : null })
+        .where(eq(committeeReports.id, job.id));
+      this.options.log?.warn({ reportId: job.id, attempts: job.attempts, error: message }, failed ? 'committee report failed' : 'committee report will be retried');
+    }
+    return job.id;
+  }
+}
+
