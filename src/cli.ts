@@ -5,6 +5,7 @@ import { userRoles, users } from './modules/accounts/schema.js';
 import { checkEmail, normaliseEmail } from './modules/accounts/validation.js';
 import { recordAudit } from './modules/audit/service.js';
 import { loadDemo } from './modules/demo/load.js';
+import { CliError, exportUsage, runExport } from './modules/consolidation/exports/cli.js';
 
 const usage = `Usage: npm run cli -- <command>
 
@@ -13,6 +14,7 @@ Commands:
                          one-time link to set the password (valid 24 hours).
   demo:load              Load the demo consultation and demo accounts (skips what exists).
   migrate                Apply database migrations.
+${exportUsage}
 `;
 
 const [command, ...args] = process.argv.slice(2);
@@ -55,6 +57,20 @@ try {
         return `${config.baseUrl}/password/reset?token=${encodeURIComponent(token)}`;
       });
       console.log(`${email} is an administrator. Set the password within 24 hours at:\n${link}`);
+      break;
+    }
+    case 'export': {
+      const { catalogue } = await import('./app.js');
+      const locale = args.includes('--locale') && args[args.indexOf('--locale') + 1] === 'en' ? 'en' : 'de';
+      try {
+        const result = await runExport(database.db, args, catalogue.translator(locale));
+        console.log(`${result.file}\n${result.size} bytes, ${result.rows} units\nSHA-512 ${result.sha512}`);
+        if (result.uaRefused) console.log(`(PDF/UA-1 was refused, the file is a tagged PDF: ${result.uaRefused})`);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        console.error(error.message);
+        exitCode = 1;
+      }
       break;
     }
     default:

@@ -14,7 +14,9 @@ export const REPORT_TEMPLATE = `
 #let data = json(bytes(sys.inputs.data))
 #let L = data.labels
 #let C = L.columns
-#let say(v) = text(lang: v.lang, region: none)[#v.text]
+// A paragraph in the language it was written in: set for the whole block, so an Arabic one is a
+// right-to-left paragraph (aligned to the right), not just right-to-left runs in a left one.
+#let say(v) = block(width: 100%, above: 0.3em, below: 0.3em, { set text(lang: v.lang, region: none); v.text })
 #let de(s) = if data.contentLang == data.lang { s } else { text(lang: data.contentLang, region: none)[#s] }
 
 #set document(
@@ -79,7 +81,7 @@ export const REPORT_TEMPLATE = `
 }
 #pagebreak()
 
-#let head = (C.number, [#C.received \\ #C.channel], C.submitter, C.text, C.answer, C.verdict, C.change).map(h => text(weight: "bold", h))
+#let head = (C.number, [#C.received \\ #C.channel], C.submitter, C.text, C.answer, C.verdict, C.change).map(h => table.cell(fill: luma(232), text(weight: "bold", h)))
 #let cell(r) = {
   text(size: 6.5pt, fill: luma(70), r.language)
   linebreak()
@@ -100,7 +102,6 @@ export const REPORT_TEMPLATE = `
       columns: (1.9cm, 2.1cm, 2.5cm, 1fr, 1fr, 2.2cm, 3.6cm),
       stroke: 0.4pt + luma(170),
       inset: 3.5pt,
-      fill: (_, y) => if y == 0 { luma(232) },
       table.header(..head),
       ..b.rows.map(row).flatten(),
     )
