@@ -97,12 +97,14 @@ describeBrowser('the Abwägung in Chromium', () => {
         await olga.goto(`/organiser/consultations/${consultationId}`);
         await olga.getByRole('link', { name: 'Abwägung: Fortschritt und Antworten' }).click();
         await olga.getByRole('heading', { level: 1, name: /Abwägung/ }).waitFor();
+        await olga.waitForURL((url) => url.pathname.endsWith('/consolidation'));
         await expect.poll(() => olga.locator('#progress-text').textContent()).toMatch(/von \d+ Einheiten sind freigegeben/);
         if (checks) await inspect(olga, 'overview');
         await olga.locator('#filter-q').fill(text.slice(0, 40));
         await olga.getByRole('button', { name: 'Filtern' }).click();
         await olga.getByRole('link', { name: `#${id}`, exact: true }).click();
         await olga.getByRole('heading', { level: 1, name: `Abwägung zu #${id}` }).waitFor();
+        await olga.waitForURL((url) => url.pathname === `/organiser/consolidation/responses/${unitId}`);
         if (checks) await inspect(olga, 'unit');
 
         // Take over the draft: the form is filled in, nothing stored yet.
