@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +76,36 @@ describe.each(drivers)('npm run cli -- admin:create [%s]', (driver) => {
       await testDb.drop();
     }
   });
+});
+
+describe.each(drivers)('npm run cli -- export [%s]', (driver) => {
+  it('writes the Abwägungstabelle of the demo and prints path, size and SHA-512; refuses unknown options', async () => {
+    const testDb = await createTestDatabase(driver, { open: false });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-export-'));
+    try {
+      const env: Record<string, string> = { DATA_DIR: testDb.location.dataDir };
+      if (testDb.location.databaseUrl) env.DATABASE_URL = testDb.location.databaseUrl;
+      expect(cli(['demo:load'], env).status).toBe(0);
+      const out = path.join(dir, 'jha.csv');
+      const run = cli(['export', 'aktionsplan-integration-2022-2026', '--format', 'csv', '--committee', 'jugendhilfeausschuss', '--draft', '--out', out], env);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const bytes = fs.readFileSync(out);
+      expect(run.stdout).toContain(out);
+      expect(run.stdout).toContain(`${bytes.length} bytes`);
+      expect(run.stdout).toContain(`SHA-512 ${createHash('sha512').update(bytes).digest('hex')}`);
+      const text = bytes.toString('utf8');
+      expect(text.startsWith('\uFEFFStand,Nr.,Eingang')).toBe(true);
+      expect(text).toContain('Entwurf,');
+      expect(text).not.toMatch(/@example\.org/);
+      const wrong = cli(['export', 'aktionsplan-integration-2022-2026', '--format', 'odt'], env);
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain('--format must be docx, pdf, xlsx or csv');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await testDb.drop();
+    }
+  }, 120_000);
 });
 
 describe('cli configuration errors', () => {
