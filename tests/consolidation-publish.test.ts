@@ -147,6 +147,22 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     await t.close();
   });
 
+  it('shows a section with its statement and a group with its members on the unit page', async () => {
+    const section = plain((await org.get(`/organiser/consolidation/responses/${units.section2}`)).body);
+    expect(section).toContain('Abwägung zu Abschnitt AI-2026-0101/2');
+    expect(section).toContain('Abschnitt 2 der Stellungnahme AI-2026-0101: Zweitens: mehr Schulsozialarbeit.');
+    const group = await org.get(`/organiser/consolidation/responses/${units.group}`);
+    expect(plain(group.body)).toContain(`Abwägung zur Gruppe um #${ids.lead}`);
+    expect(plain(group.body)).toContain('Gruppe „Kampagne Schulsozialarbeit“. Der Leitbeitrag: Kampagnentext: Schulsozialarbeit jetzt!');
+    expect(plain(group.body)).toContain('Beiträge der Gruppe (2)');
+    expect(plain(group.body)).toMatch(new RegExp(`#${ids.member} ?: Kampagnentext: Schulsozialarbeit jetzt!!`));
+    // The overview lists the group and the sections, not the contributions they answer.
+    const list = (await org.get(base)).body;
+    for (const id of [units.section1, units.section2, units.group]) expect(list).toContain(`id="unit-${id}"`);
+    const superseded = await t.db.select({ id: responses.id }).from(responses).where(and(eq(responses.contributionId, ids.member), eq(responses.superseded, true)));
+    expect(list).not.toContain(`id="unit-${superseded[0]!.id}"`);
+  });
+
   it('cannot publish before an answer is approved', async () => {
     const page = await org.get(`${base}/publish`);
     expect(page.statusCode).toBe(200);
