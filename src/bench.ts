@@ -19,6 +19,7 @@ import { openDatabase } from './db/index.js';
 import { committees, departments } from './modules/departments/schema.js';
 import { generatePlan } from './modules/demo/generated.js';
 import { benchSubmissions, COMMENTED_MEASURE, prepareParticipation } from './bench-participation.js';
+import { benchExports, prepareExports } from './bench-exports.js';
 import { loadDemo } from './modules/demo/load.js';
 import { writePlanDocument } from './modules/plans/document.js';
 import { contributions } from './modules/participation/schema.js';
@@ -111,6 +112,7 @@ async function prepare(): Promise<void> {
   }
   await prepareParticipation(database.db, BENCH_SLUG);
   await prepareModerationQueue(database.db);
+  await prepareExports(database.db);
   // Rows loaded in bulk have no planner statistics until autovacuum's analyze comes round (within
   // a minute on a live database); without them PostgreSQL misjudges the queue's search.
   await database.db.execute(sql`analyze`);
@@ -294,6 +296,7 @@ try {
   } finally {
     await counter.close();
   }
+  await benchExports({ base, serverPid: app.pid as number, measurePath: MEASURE, headers: BROWSER });
   const rss = fs.readFileSync(`/proc/${app.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
   if (rss) console.log(`\nServer RSS after the run: ${Math.round(Number(rss) / 1024)} MB`);
 } finally {
