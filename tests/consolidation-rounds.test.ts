@@ -9,7 +9,7 @@ import { users } from '../src/modules/accounts/schema.js';
 import { departmentMembers, departments } from '../src/modules/departments/schema.js';
 import { renderMail } from '../src/modules/mail/worker.js';
 import { contributions } from '../src/modules/participation/schema.js';
-import { Client, createTestApp, createUser, outbox, type TestApp } from './helpers/app.js';
+import { Client, createTestApp, createUser, outbox, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -312,6 +312,8 @@ describe.each(drivers)('department round [%s]', (driver) => {
     expect(readOnly.body).toContain('Das Beteiligungsbüro hat über diesen Eintrag entschieden.');
     const refused = await jugendamt.post(`/department/assignments/${a!.id}`, { intent: 'save', version: String(row!.version), draftAnswer: 'Zu spät', proposedVerdict: 'noted' });
     expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Ihre Änderung wurde nicht gespeichert.');
+    expect(refused.body).toContain('Zu spät');
     [row] = await t.db.select().from(assignments).where(eq(assignments.id, a!.id));
     expect(row?.draftAnswer).toBe('Endgültige Empfehlung');
   });
@@ -409,6 +411,51 @@ describe.each(drivers)('department round [%s]', (driver) => {
     expect(rendered.text).toContain('noch Einträge offen: ');
     const [r] = await t.db.select().from(departmentRounds).where(eq(departmentRounds.id, roundId));
     expect(r?.reminderSentAt).toBeInstanceOf(Date);
+  });
+
+  it('speaks English to an English-speaking member, in pages and mails', async () => {
+    const memberId = await createUser(t.db, 'youth-office@example.org', ['department_editor'], 'Youth Office');
+    await t.db.update(users).set({ locale: 'en' }).where(eq(users.id, memberId));
+    await t.db.insert(departmentMembers).values({ userId: memberId, departmentId: jugendamtId });
+    const en = new Client(t.app);
+    await en.signIn('youth-office@example.org');
+    const roundId = await openRoundNow('Round in English');
+    const cid = await contribution({ language: 'uk', body: 'Потрібно більше вечірніх курсів.' });
+    await organiser.get(`/organiser/rounds/${roundId}`);
+    const before = (await outbox(t.db)).length;
+    await assign(roundId, [(await unitOf(cid)).id], 'suggested');
+    const mail = (await outbox(t.db)).slice(before).find((m) => m.toAddress === 'youth-office@example.org');
+    expect(mail?.locale).toBe('en');
+    expect(renderMail(eta, catalogue, t.config, 'round_assigned', 'en', mail!.payload).subject).toBe('Department round “Round in English”: new items for Jugendamt');
+    const [a] = await assignmentsOf(roundId);
+    const inbox = await en.get('/department/inbox?status=all');
+    expect(inbox.statusCode).toBe(200);
+    expect(inbox.body).toContain('Recommendation submitted');
+    const item = await en.get(`/department/assignments/${a!.id}`);
+    expect(item.statusCode).toBe(200);
+    expect(item.body).toContain('Your recommended answer');
+    expect(item.body).toContain('dir="auto" lang="uk"');
+    expect((await en.get('/department/text-blocks')).statusCode).toBe(200);
+  });
+
+  it('lists with a fixed number of queries, however many rows (suggestions in one query)', async () => {
+    const roundId = await openRoundNow('Runde Abfragen');
+    // Every kind of target is on the page before and after: a query per kind, not per row.
+    const some = [await contribution(), await contribution({ targetKind: 'goal', targetKey: demo.goal }), await contribution({ targetKind: 'field', targetKey: demo.field })];
+    await organiser.get(`/organiser/rounds/${roundId}`);
+    await assign(roundId, [(await unitOf(some[0]!)).id], 'suggested');
+    const round = () => queriesDuring(t.db, () => organiser.get(`/organiser/rounds/${roundId}`));
+    const inbox = () => queriesDuring(t.db, () => jugendamt.get('/department/inbox?status=all'));
+    // Once each first: the session is then in the process's session cache for both counts.
+    await round();
+    await inbox();
+    const [roundBefore, inboxBefore] = [await round(), await inbox()];
+    const more = [];
+    for (let i = 0; i < 4; i++) more.push(await contribution({ targetKind: i % 2 ? 'field' : 'measure', targetKey: i % 2 ? demo.field : 'm-jha-uam-konzeption' }));
+    await organiser.get(`/organiser/rounds/${roundId}`);
+    await assign(roundId, [(await unitOf(more[0]!)).id, (await unitOf(more[2]!)).id], 'suggested');
+    expect(await round()).toBe(roundBefore);
+    expect(await inbox()).toBe(inboxBefore);
   });
 
   it('keeps department pages to department editors and organiser pages to organisers', async () => {

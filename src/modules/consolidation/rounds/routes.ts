@@ -47,6 +47,7 @@ import {
   formatDate,
   handOver,
   INSTRUCTIONS_MAX,
+  LockedError,
   lockedReason,
   NOTE_MAX,
   openRound,
@@ -391,6 +392,8 @@ export function roundsRoutes(app: FastifyInstance, ctx: AppContext): void {
         return itemPage(req, reply, { values, errors: error.fields, errorParams: localiseParams(error.fieldParams, req.locale), version: input.version }, 422);
       }
       if (error instanceof AssignmentConflict) return itemPage(req, reply, { values, ...conflictData(req, error.current) }, 409);
+      // Decided or closed meanwhile: the page is read-only now, but what was typed is shown to copy.
+      if (error instanceof LockedError) return itemPage(req, reply, { unsaved: input.draftAnswer.trim() || null }, 409);
       throw error;
     }
     if (intent === 'handIn') {
