@@ -142,7 +142,8 @@ describeBrowser('the Abwägung in Chromium', () => {
         await expect.poll(() => comment.locator('.city-answer').textContent()).toContain('Ergebnis bis Ende 2026.');
         expect(await comment.locator('.city-answer__verdict').textContent()).toContain('berücksichtigt');
         if (checks) await inspect(reader, 'public-answer');
-      });
+        // Two organisers sign in and three pages are checked with axe: longer than one journey.
+      }, 120_000);
     });
   });
 });
