@@ -115,6 +115,9 @@ describeBrowser('department round in Chromium', () => {
         await amt.getByRole('button', { name: 'Textbaustein einfügen' }).click();
         await amt.getByText('Der Textbaustein „Prüfauftrag“ steht jetzt am Ende').waitFor();
         expect(await amt.getByLabel('Antwortentwurf').inputValue()).toBe(`${typed}\n\n${BLOCK}`);
+        // With JavaScript htmx swapped only the form and kept the focus on the button; without, the form was sent.
+        expect(amt.url().endsWith('/insert')).toBe(!js);
+        if (js) expect(await amt.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('insert-block');
         expect(await amt.getByLabel('teilweise berücksichtigt', { exact: true }).isChecked()).toBe(true);
         await amt.getByRole('button', { name: 'Empfehlung abgeben' }).click();
         await amt.getByText('Ihre Empfehlung ist abgegeben.').waitFor();

@@ -257,6 +257,8 @@ describe.each(drivers)('department round [%s]', (driver) => {
     expect(fragment.body).not.toContain('<html');
     expect(fragment.body).toMatch(/^\s*(<[^>]+>\s*)*<form id="draft-form"/);
     expect(textareaOf(fragment.body, 'draftAnswer')).toContain(typed);
+    expect(fragment.body).toContain('<div id="messages" hx-swap-oob="innerHTML"><p class="notice">Der Textbaustein „Prüfauftrag“ steht jetzt am Ende');
+    expect(inserted.body).not.toContain('hx-swap-oob');
     const noBlock = await jugendamt.post(`/department/assignments/${a!.id}/insert`, { version: String(version), draftAnswer: typed, block: '' });
     expect(noBlock.statusCode).toBe(422);
     expect(textareaOf(noBlock.body, 'draftAnswer')).toBe(typed);

@@ -414,7 +414,7 @@ export function roundsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const template = fragmentRequest(req) ? '/consolidation/rounds/_draft-form' : '/consolidation/rounds/item';
     const values = { ...input, handOverDepartment: '', handOverNote: '' };
     if (!block) return itemPage(req, reply, { values, version: input.version, errors: { block: 'consolidation.rounds.errors.block' } }, 422, template);
-    return itemPage(req, reply, { values: { ...values, draftAnswer: appendBlock(input.draftAnswer, block.body), block: '' }, version: input.version, inserted: block.title }, 200, template);
+    return itemPage(req, reply, { values: { ...values, draftAnswer: appendBlock(input.draftAnswer, block.body), block: '' }, version: input.version, inserted: block.title, asFragment: fragmentRequest(req) }, 200, template);
   });
 
   app.post('/department/assignments/:id/hand-over', editors, async (req, reply) => {
