@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../core/context.js';
-import { NotFoundError } from '../../../core/errors.js';
-import { formatDateTime, handleForm } from '../../../core/forms.js';
+import { NotFoundError, ValidationError } from '../../../core/errors.js';
+import { formatDateTime, localiseParams } from '../../../core/forms.js';
 import { field, isBoosted, isHtmx, seeOther } from '../../../core/http.js';
 import { committees } from '../../departments/schema.js';
 import { reportFormats } from '../schema.js';
@@ -108,7 +108,7 @@ export function exportsRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/organiser/consultations/:slug/reports', organisers, async (req, reply) => {
     if (!req.user) throw new NotFoundError();
-    const data = await pageData(req, field(req.params, 'slug'));
+    const consultation = await consultationBySlug(db, field(req.params, 'slug'));
     const form: ReportForm = {
       scope: field(req.body, 'scope'),
       committee: field(req.body, 'committee'),
@@ -119,12 +119,18 @@ export function exportsRoutes(app: FastifyInstance, ctx: AppContext): void {
       draft: field(req.body, 'draft') === 'yes',
       locale: field(req.body, 'locale') === 'en' ? 'en' : 'de',
     };
-    const user = req.user;
-    const result = await handleForm(reply, '/consolidation/exports/index', { ...data, values: form }, () => requestReport(db, user, data.consultation.id, form, req.t));
-    if (!result.ok) return reply;
+    let id: number;
+    try {
+      id = await requestReport(db, req.user, consultation.id, form, req.t);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // Only a refused request needs the page around the form.
+      const data = await pageData(req, consultation.slug);
+      return reply.page('/consolidation/exports/index', { ...data, values: form, errors: error.fields, errorParams: localiseParams(error.fieldParams, req.locale) }, 422);
+    }
     worker.nudge();
     reply.flash('consolidation.exports.flash.queued');
-    return seeOther(reply, `/organiser/reports/${result.value}`);
+    return seeOther(reply, `/organiser/reports/${id}`);
   });
 
   app.get('/organiser/reports/:id', organisers, async (req, reply) => {

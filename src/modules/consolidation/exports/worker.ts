@@ -94,6 +94,17 @@ export class ReportWorker {
     }
   }
 
+  private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
+    const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
+      await this.db
+        .update(committeeReports)
+        .set({ progress: done, total, lockedUntil: new Date(Date.now() + CLAIM_MS) })
+        .where(eq(committeeReports.id, job.id));
+    });
+    const built = performance.now();
+    return { rendered: await this.pool.render(job.format, model), rowCount: model.rowCount, built };
+  }
+
   /** Claims and builds one due export; returns its id, or null when nothing was due. */
   async runOnce(): Promise<number | null> {
     const now = new Date();
@@ -123,18 +134,12 @@ export class ReportWorker {
             ? { kind: 'field', fieldKey: job.fieldKey }
             : { kind: 'consultation' };
       await syncResponses(this.db, job.consultationId);
-      const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
-        await this.db
-          .update(committeeReports)
-          .set({ progress: done, total, lockedUntil: new Date(Date.now() + CLAIM_MS) })
-          .where(eq(committeeReports.id, job.id));
-      });
-      const built = performance.now();
-      const rendered = await this.pool.render(job.format, model);
-      this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
       const [consultation] = await this.db.select({ slug: consultations.slug }).from(consultations).where(eq(consultations.id, job.consultationId));
       const resolved = await resolveScope(this.db, job.consultationId, scope, t);
       const fileName = reportFileName(consultation?.slug ?? 'verfahren', resolved.slugPart, job.variant === 'named', job.draft, job.format, t);
+      // The model is handed to the render process and not kept here while it works.
+      const { rendered, rowCount, built } = await this.build(job, scope, t);
+      this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
       await this.db
         .update(committeeReports)
         .set({
@@ -144,15 +149,15 @@ export class ReportWorker {
           sha512: sha512(rendered.bytes),
           fileName,
           mediaType: MEDIA_TYPES[job.format],
-          progress: model.rowCount,
-          total: model.rowCount,
+          progress: rowCount,
+          total: rowCount,
           lockedUntil: null,
           finishedAt: new Date(),
           error: rendered.uaRefused ? `PDF/UA-1: ${redact(rendered.uaRefused)}` : null,
         })
         .where(eq(committeeReports.id, job.id));
       this.options.log?.info(
-        { reportId: job.id, format: job.format, rows: model.rowCount, modelMs: Math.round(built - started), renderMs: Math.round(rendered.ms), bytes: rendered.bytes.length },
+        { reportId: job.id, format: job.format, rows: rowCount, modelMs: Math.round(built - started), renderMs: Math.round(rendered.ms), bytes: rendered.bytes.length },
         'committee report built',
       );
     } catch (error) {

@@ -132,6 +132,8 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
       child.kill('SIGKILL');
     }, this.timeoutMs);
     child.send(next.job);
+    // The child has its copy: the model (big for a long report) need not stay in this process.
+    next.job = { id: next.job.id, format: next.job.format, model: undefined as M };
   }
 
   private finish(child: ChildProcess, result: JobResult): void {
