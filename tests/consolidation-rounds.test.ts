@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../src/app.js';
 import { createEta } from '../src/core/web.js';
 import { auditEntries } from '../src/modules/audit/schema.js';
-import { assignments, departmentRounds, responses, textBlocks } from '../src/modules/consolidation/schema.js';
+import { assignments, contributionGroupMembers, contributionGroups, contributionSections, departmentRounds, responses, textBlocks } from '../src/modules/consolidation/schema.js';
 import { sendRoundReminders } from '../src/modules/consolidation/rounds/service.js';
 import { users } from '../src/modules/accounts/schema.js';
 import { departmentMembers, departments } from '../src/modules/departments/schema.js';
@@ -458,6 +458,58 @@ describe.each(drivers)('department round [%s]', (driver) => {
     await assign(roundId, [(await unitOf(more[0]!)).id, (await unitOf(more[2]!)).id], 'suggested');
     expect(await round()).toBe(roundBefore);
     expect(await inbox()).toBe(inboxBefore);
+  });
+
+  it('asks about a group once (lead text and number of members) and a statement’s section by its passage', async () => {
+    const roundId = await openRoundNow('Runde Gruppen');
+    const lead = await contribution({ body: 'Leittext der Kampagne: mehr Abendkurse!' });
+    const member = await contribution({ body: 'Gleicher Text, anderer Absender' });
+    const statement = await contribution({ kind: 'statement', receiptNumber: `AI-2026-8${n}`, body: 'Ganze Stellungnahme. ERSTER TEIL. ZWEITER TEIL mit Tel. 0351 1234567.', redactedBody: 'Ganze Stellungnahme. ERSTER TEIL. ZWEITER TEIL mit Tel. […].' });
+    await organiser.get(`/organiser/rounds/${roundId}`);
+    // What the sorting does: the group and the section answer instead of the contributions' own units.
+    const [group] = await t.db.insert(contributionGroups).values({ consultationId, title: 'Abendkurse', leadContributionId: lead }).returning();
+    await t.db.insert(contributionGroupMembers).values([{ contributionId: lead, groupId: group!.id }, { contributionId: member, groupId: group!.id }]);
+    const [section] = await t.db.insert(contributionSections).values({ contributionId: statement, position: 2, body: 'ZWEITER TEIL mit Tel. […].' }).returning();
+    for (const id of [lead, member, statement]) await t.db.update(responses).set({ superseded: true }).where(eq(responses.contributionId, id));
+    const [groupUnit] = await t.db.insert(responses).values({ consultationId, contributionId: lead, groupId: group!.id, targetKind: 'measure', targetKey: demo.measure }).returning();
+    const [sectionUnit] = await t.db.insert(responses).values({ consultationId, contributionId: statement, sectionId: section!.id, targetKind: 'measure', targetKey: demo.measure }).returning();
+
+    const page = await organiser.get(`/organiser/rounds/${roundId}`);
+    expect(page.body).toContain('Gruppe „Abendkurse“ (2 Beiträge)');
+    expect(page.body).toContain(`Abschnitt 2 der Stellungnahme AI-2026-8`);
+    for (const id of [lead, member, statement]) expect(page.body).not.toContain(`name="dept-${(await unitOf(id)).id}"`);
+    expect((await assign(roundId, [groupUnit!.id, sectionUnit!.id], 'suggested')).statusCode).toBe(303);
+    const rows = await assignmentsOf(roundId);
+    const groupItem = await jugendamt.get(`/department/assignments/${rows.find((r) => r.responseId === groupUnit!.id)!.id}`);
+    expect(groupItem.body).toContain('Leittext einer Gruppe von 2 gleichlautenden Beiträgen');
+    expect(groupItem.body).toContain('Leittext der Kampagne: mehr Abendkurse!');
+    expect(groupItem.body).not.toContain('anderer Absender');
+    const sectionItem = await jugendamt.get(`/department/assignments/${rows.find((r) => r.responseId === sectionUnit!.id)!.id}`);
+    expect(sectionItem.body).toContain('Abschnitt 2 der Stellungnahme');
+    expect(sectionItem.body).toContain('ZWEITER TEIL mit Tel. […].');
+    expect(sectionItem.body).not.toContain('ERSTER TEIL');
+    expect(sectionItem.body).not.toContain('1234567');
+  });
+
+  it('lets a department edit and delete its text blocks, keeping what was typed on a bad form', async () => {
+    await jugendamt.get('/department/text-blocks');
+    await jugendamt.post('/department/text-blocks', { departmentId: String(jugendamtId), title: 'Zuständigkeit', body: 'Zuständig ist der Freistaat.' });
+    const [block] = await t.db.select().from(textBlocks).where(eq(textBlocks.title, 'Zuständigkeit'));
+    const form = await jugendamt.get(`/department/text-blocks/${block!.id}`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Zuständig ist der Freistaat.');
+    const bad = await jugendamt.post(`/department/text-blocks/${block!.id}`, { departmentId: String(jugendamtId), title: 'Zuständigkeit neu', body: ' ' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('value="Zuständigkeit neu"');
+    expect(bad.body).toContain('Bitte schreiben Sie den Text des Bausteins.');
+    const foreign = await jugendamt.post(`/department/text-blocks/${block!.id}`, { departmentId: String(schulamtId), title: 'Fremd', body: 'Fremd' });
+    expect(foreign.statusCode).toBe(422);
+    const ok = await jugendamt.post(`/department/text-blocks/${block!.id}`, { departmentId: String(jugendamtId), title: 'Zuständigkeit', body: 'Zuständig ist das Land.' });
+    expect(ok.statusCode).toBe(303);
+    expect((await t.db.select().from(textBlocks).where(eq(textBlocks.id, block!.id)))[0]?.body).toBe('Zuständig ist das Land.');
+    expect((await schulamt.post(`/department/text-blocks/${block!.id}/delete`)).statusCode).toBe(404);
+    expect((await jugendamt.post(`/department/text-blocks/${block!.id}/delete`)).statusCode).toBe(303);
+    expect(await t.db.select().from(textBlocks).where(eq(textBlocks.id, block!.id))).toEqual([]);
   });
 
   it('keeps department pages to department editors and organiser pages to organisers', async () => {
