@@ -139,6 +139,11 @@ describe.each(drivers)('department round [%s]', (driver) => {
     const [integration] = await t.db.select().from(departments).where(eq(departments.slug, 'buero-der-integrations-und-auslaenderbeauftragten'));
     expect(selectedIn(page.body, `dept-${u3!.id}`)).toBe(String(integration!.id));
     expect(selectedIn(page.body, `dept-${u4!.id}`)).toBe(null);
+    // A contribution withdrawn since its unit was made is not asked about.
+    const gone = await contribution();
+    await organiser.get(`/organiser/rounds/${roundId}`);
+    await t.db.update(contributions).set({ status: 'withdrawn' }).where(eq(contributions.id, gone));
+    expect((await organiser.get(`/organiser/rounds/${roundId}`)).body).not.toContain(`name="dept-${(await unitOf(gone)).id}"`);
     expect(page.body).toContain('Vorschlag: Jugendamt');
 
     const before = (await outbox(t.db)).length;

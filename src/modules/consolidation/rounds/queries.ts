@@ -238,8 +238,11 @@ function takenIn(roundId: number): SQL {
   return sql`exists (select 1 from assignment a where a.round_id = ${roundId} and a.response_id = ${responses.id} and a.status in ('open', 'drafted'))`;
 }
 
+/** Its contribution still counts (withdrawn or taken down since: nothing to ask about). */
+const stillCounts = sql`exists (select 1 from contribution ec where ec.id = ${responses.contributionId} and ec.status <> 'withdrawn' and (ec.status = 'published' or ec.keep_for_consolidation))`;
+
 function assignable(consultationId: number, roundId: number): SQL {
-  return and(eq(responses.consultationId, consultationId), eq(responses.superseded, false), ne(responses.status, 'approved'), sql`not ${takenIn(roundId)}`) as SQL;
+  return and(eq(responses.consultationId, consultationId), eq(responses.superseded, false), ne(responses.status, 'approved'), stillCounts, sql`not ${takenIn(roundId)}`) as SQL;
 }
 
 function unitQuery(db: DbOrTx, full: boolean) {
