@@ -103,7 +103,7 @@ export const messages: Messages = {
     'consolidation.sorting.groupBox.hasSections': 'Ein Beitrag mit Abschnitten kann nicht gruppiert werden.',
 
     'consolidation.sorting.similar.title': 'Ähnliche Beiträge',
-    'consolidation.sorting.similar.intro': 'Beiträge dieses Verfahrens mit ähnlichem Text (ab {threshold} Übereinstimmung), die ähnlichsten zuerst. Sie entscheiden, was zusammengehört.',
+    'consolidation.sorting.similar.intro': 'Beiträge dieses Verfahrens mit ähnlichem Text (ab {threshold} Übereinstimmung, verglichen werden die ersten {chars} Zeichen), die ähnlichsten zuerst. Sie entscheiden, was zusammengehört.',
     'consolidation.sorting.similar.none': 'Keine ähnlichen Beiträge gefunden.',
     'consolidation.sorting.similar.score': '{percent} ähnlich',
     'consolidation.sorting.similar.item': 'Beitrag #{id}',
@@ -186,7 +186,7 @@ export const messages: Messages = {
     'consolidation.sorting.tags.deleteConfirm': 'Schlagwort löschen',
 
     'consolidation.sorting.duplicates.title': 'Mögliche Dubletten',
-    'consolidation.sorting.duplicates.intro': 'Paare sehr ähnlicher Beiträge unter den neuesten {window} Beiträgen dieses Verfahrens (ab {threshold} Übereinstimmung), höchstens {limit}. Nichts wird von selbst gruppiert.',
+    'consolidation.sorting.duplicates.intro': 'Paare sehr ähnlicher Beiträge unter den neuesten {window} Beiträgen dieses Verfahrens (ab {threshold} Übereinstimmung der ersten {chars} Zeichen), höchstens {limit}. Nichts wird von selbst gruppiert.',
     'consolidation.sorting.duplicates.none': 'Keine sehr ähnlichen Beiträge gefunden.',
     'consolidation.sorting.duplicates.pair': 'Beitrag #{a} und Beitrag #{b}',
     'consolidation.sorting.duplicates.group': 'Gruppieren',
@@ -335,7 +335,7 @@ export const messages: Messages = {
     'consolidation.sorting.groupBox.hasSections': 'A contribution with sections cannot be grouped.',
 
     'consolidation.sorting.similar.title': 'Similar contributions',
-    'consolidation.sorting.similar.intro': 'Contributions of this consultation with a similar text ({threshold} alike or more), the most similar first. You decide what belongs together.',
+    'consolidation.sorting.similar.intro': 'Contributions of this consultation with a similar text ({threshold} alike or more, comparing the first {chars} characters), the most similar first. You decide what belongs together.',
     'consolidation.sorting.similar.none': 'No similar contributions found.',
     'consolidation.sorting.similar.score': '{percent} similar',
     'consolidation.sorting.similar.item': 'Contribution #{id}',
@@ -418,7 +418,7 @@ export const messages: Messages = {
     'consolidation.sorting.tags.deleteConfirm': 'Delete the tag',
 
     'consolidation.sorting.duplicates.title': 'Possible duplicates',
-    'consolidation.sorting.duplicates.intro': 'Pairs of very similar contributions among the newest {window} of this consultation ({threshold} alike or more), at most {limit}. Nothing is grouped by itself.',
+    'consolidation.sorting.duplicates.intro': 'Pairs of very similar contributions among the newest {window} of this consultation ({threshold} alike or more in their first {chars} characters), at most {limit}. Nothing is grouped by itself.',
     'consolidation.sorting.duplicates.none': 'No very similar contributions found.',
     'consolidation.sorting.duplicates.pair': 'Contribution #{a} and contribution #{b}',
     'consolidation.sorting.duplicates.group': 'Group them',

@@ -9,6 +9,7 @@ import { contributionLanguages } from '../../participation/service.js';
 import { consultations } from '../../plans/schema.js';
 import { consultationBySlug, ORGANISERS, syncResponses } from '../service.js';
 import {
+  DUPLICATES_CHARS,
   DUPLICATES_LIMIT,
   DUPLICATES_THRESHOLD,
   DUPLICATES_WINDOW,
@@ -28,6 +29,7 @@ import {
   parseSortingFilter,
   referencesOf,
   shorten,
+  SIMILARITY_CHARS,
   SIMILARITY_THRESHOLD,
   similarContributions,
   SORTING_PAGE_SIZE,
@@ -121,6 +123,7 @@ export function sortingRoutes(app: FastifyInstance, ctx: AppContext): void {
       statusLabel: (status: string) => t(`consolidation.responseStatus.${status}`),
       contributionStatus: (status: string) => t(`consolidation.sorting.contributionStatus.${status}`),
       languageName: (tag: string) => languageNames.get(tag) ?? tag,
+      number: (x: number) => new Intl.NumberFormat(req.locale).format(x),
       percent: (x: number) => new Intl.NumberFormat(req.locale, { style: 'percent', maximumFractionDigits: 0 }).format(x),
       sortPath,
       groupPath,
@@ -173,6 +176,7 @@ export function sortingRoutes(app: FastifyInstance, ctx: AppContext): void {
         postedAt,
         similar,
         threshold: SIMILARITY_THRESHOLD,
+        similarChars: SIMILARITY_CHARS,
         itemUrl: sortPath(c.id),
         publicPath: c.targetKind === 'consultation' || !c.targetKey || c.kind === 'statement' ? `/consultations/${encodeURIComponent(consultation.slug)}` : `/consultations/${encodeURIComponent(consultation.slug)}/${c.targetKind}s/${encodeURIComponent(c.targetKey)}`,
         ...extra,
@@ -519,6 +523,6 @@ export function sortingRoutes(app: FastifyInstance, ctx: AppContext): void {
     const consultation = await consultationBySlug(db, field(req.params, 'slug'));
     const [pairs, outline] = await Promise.all([duplicatePairs(db, consultation.id), loadOutline(db, consultation.id)]);
     reply.header('cache-control', 'no-store');
-    return reply.page(`${V}/duplicates`, { ...common(req, outline), title: req.t('consolidation.sorting.duplicates.title'), consultation, pairs, window: DUPLICATES_WINDOW, threshold: DUPLICATES_THRESHOLD, limit: DUPLICATES_LIMIT });
+    return reply.page(`${V}/duplicates`, { ...common(req, outline), title: req.t('consolidation.sorting.duplicates.title'), consultation, pairs, window: DUPLICATES_WINDOW, chars: DUPLICATES_CHARS, threshold: DUPLICATES_THRESHOLD, limit: DUPLICATES_LIMIT });
   });
 }
