@@ -121,6 +121,13 @@ describeBrowser('department round in Chromium', () => {
         expect(await amt.getByLabel('teilweise berücksichtigt', { exact: true }).isChecked()).toBe(true);
         await amt.getByRole('button', { name: 'Empfehlung abgeben' }).click();
         await amt.getByText('Ihre Empfehlung ist abgegeben.').waitFor();
+        if (checks) {
+          await amt.getByRole('link', { name: 'Textbausteine Ihres Amtes' }).click();
+          await amt.getByRole('heading', { level: 1, name: 'Textbausteine' }).waitFor();
+          await inspect(amt, 'blocks');
+          await organiser.goto(`/organiser/consultations/${demo.slug}/rounds/overdue`);
+          await inspect(organiser, 'overdue');
+        }
 
         const all = await server.t.db.select().from(assignments).where(inArray(assignments.responseId, units.map((u) => u.id)));
         const [first] = await server.t.db.select({ id: responses.id }).from(responses).where(eq(responses.contributionId, ids[0]!));
