@@ -443,6 +443,18 @@ describe.each(drivers)('department round [%s]', (driver) => {
     expect(item.body).toContain('Your recommended answer');
     expect(item.body).toContain('dir="auto" lang="uk"');
     expect((await en.get('/department/text-blocks')).statusCode).toBe(200);
+    const officeId = await createUser(t.db, 'office@example.org', ['organiser'], 'Office');
+    await t.db.update(users).set({ locale: 'en' }).where(eq(users.id, officeId));
+    const office = new Client(t.app);
+    await office.signIn('office@example.org');
+    const rounds = await office.get(`/organiser/consultations/${demo.slug}/rounds`);
+    expect(rounds.statusCode).toBe(200);
+    expect(rounds.body).toContain('Open a new round');
+    const roundPage = await office.get(`/organiser/rounds/${roundId}`);
+    expect(roundPage.statusCode).toBe(200);
+    expect(roundPage.body).toContain('Close the round');
+    expect(roundPage.body).toContain('Progress by department');
+    expect((await office.get(`/organiser/consultations/${demo.slug}/rounds/overdue`)).body).toContain('Overdue items');
   });
 
   it('lists with a fixed number of queries, however many rows (suggestions in one query)', async () => {
