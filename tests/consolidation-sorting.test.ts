@@ -417,6 +417,61 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(refused.statusCode).toBe(422);
   });
 
+  it('shows every page in English too, with a section, a group and a suggestion on it', async () => {
+    const english = new Client(t.app, { 'accept-language': 'en' });
+    await createUser(t.db, `english-${driver}@example.org`, ['organiser'], 'Organiser EN');
+    await english.signIn(`english-${driver}@example.org`);
+    await english.post('/language', { lang: 'en', next: '/' });
+    const statement = await insert({ kind: 'statement', targetKind: 'consultation', targetKey: null, body: STATEMENT, receiptNumber: `T-${driver}-en` });
+    expect((await english.post(`${sort(statement)}/sections`, { sectionBody: 'Erster Teil', sectionTarget: `goal:${demo.goal}` })).statusCode).toBe(303);
+    const a = await insert({ body: `${NEAR_A} (en)` });
+    const b = await insert({ body: `${NEAR_B} (en)` });
+    expect((await english.post(`${sort(a)}/group`, { title: 'Evening classes' })).statusCode).toBe(303);
+    const [group] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, a));
+    await english.post(`${base}/tags`, { label: 'Evening' });
+    const [tag] = await t.db.select().from(tags).where(and(eq(tags.consultationId, consultationId), eq(tags.label, 'Evening')));
+    const [section] = await t.db.select().from(contributionSections).where(eq(contributionSections.contributionId, statement));
+    const pages = {
+      [sort(statement)]: 'Sections',
+      [sort(a)]: 'Similar contributions',
+      [sort(b)]: 'Join its group',
+      [`${sort(statement)}/sections/${section!.id}/edit`]: 'Save section',
+      [`${base}/sorting`]: 'Sort contributions',
+      [`${base}/tags`]: 'Existing tags',
+      [`/organiser/tags/${tag!.id}/edit`]: 'Rename the tag',
+      [`/organiser/tags/${tag!.id}/delete`]: 'Delete the tag',
+      [`${base}/groups`]: 'Evening classes',
+      [`/organiser/consolidation/groups/${group!.id}`]: 'Contributions of the group (1)',
+      [`${base}/duplicates`]: 'Possible duplicates',
+    };
+    for (const [url, text] of Object.entries(pages)) {
+      const res = await english.get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toContain('<html lang="en"');
+      expect(plain(res.body), url).toContain(text);
+    }
+  });
+
+  it('lets only one of two organisers adding a contribution to two groups at once succeed', async () => {
+    const a = await insert();
+    const b = await insert();
+    const c = await insert();
+    expect((await organiser.post(`${sort(a)}/group`, {})).statusCode).toBe(303);
+    expect((await organiser.post(`${sort(b)}/group`, {})).statusCode).toBe(303);
+    const [g1] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, a));
+    const [g2] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, b));
+    const other = new Client(t.app);
+    await other.signIn('ordnerin@example.org');
+    const results = await Promise.all([
+      organiser.post(`/organiser/consolidation/groups/${g1!.id}/members`, { member: String(c) }),
+      other.post(`/organiser/consolidation/groups/${g2!.id}/members`, { member: String(c) }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 422]);
+    expect(plain(results.find((r) => r.statusCode === 422)!.body)).toContain(`Beitrag #${c} ist schon in einer anderen Gruppe.`);
+    expect(await t.db.select().from(contributionGroupMembers).where(eq(contributionGroupMembers.contributionId, c))).toHaveLength(1);
+    expect((await ownUnit(c))?.superseded).toBe(true);
+  });
+
   it('is for organisers only', async () => {
     await createUser(t.db, 'mod-sort@example.org', ['moderator']);
     const moderator = new Client(t.app);

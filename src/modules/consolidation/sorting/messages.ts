@@ -57,6 +57,9 @@ export const messages: Messages = {
     'consolidation.sorting.item.supersededSections': 'Dieser Beitrag wird in seinen Abschnitten beantwortet, nicht als Ganzes.',
     'consolidation.sorting.item.supersededGroup': 'Dieser Beitrag wird mit seiner Gruppe beantwortet.',
     'consolidation.sorting.item.back': 'Zurück zur Liste',
+    'consolidation.sorting.item.answer': 'Zur Abwägung: Antwort und Votum',
+    'consolidation.sorting.item.answerSection': 'Zur Abwägung von Abschnitt {position}',
+    'consolidation.sorting.targetForm.grouped': 'Beantwortet wird die Gruppe; ihre Zuordnung ändern Sie auf der Seite der Gruppe. Diese hier gilt, wenn der Beitrag die Gruppe verlässt.',
 
     'consolidation.sorting.targetForm.title': 'Zuordnung',
     'consolidation.sorting.targetForm.intro': 'Worum es im Beitrag eigentlich geht. Das kann eine andere Stelle sein als die, an der er eingestellt wurde.',
@@ -289,6 +292,9 @@ export const messages: Messages = {
     'consolidation.sorting.item.supersededSections': 'This contribution is answered section by section, not as a whole.',
     'consolidation.sorting.item.supersededGroup': 'This contribution is answered with its group.',
     'consolidation.sorting.item.back': 'Back to the list',
+    'consolidation.sorting.item.answer': 'To the consideration: answer and decision',
+    'consolidation.sorting.item.answerSection': 'To the consideration of section {position}',
+    'consolidation.sorting.targetForm.grouped': 'The group is what gets answered; change its assignment on the group’s page. This one applies when the contribution leaves the group.',
 
     'consolidation.sorting.targetForm.title': 'Assignment',
     'consolidation.sorting.targetForm.intro': 'What the contribution is really about. This may be another item than the one it was posted at.',
