@@ -472,6 +472,30 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect((await ownUnit(c))?.superseded).toBe(true);
   });
 
+  it('keeps a section or a group once its unit has an answer', async () => {
+    const statement = await insert({ kind: 'statement', targetKind: 'consultation', targetKey: null, body: STATEMENT, receiptNumber: `T-${driver}-answered` });
+    await organiser.post(`${sort(statement)}/sections`, { sectionBody: 'Ein Teil', sectionTarget: 'consultation' });
+    const [section] = await t.db.select().from(contributionSections).where(eq(contributionSections.contributionId, statement));
+    await t.db.update(responses).set({ status: 'drafted', answer: 'Wird geprüft.', version: 5 }).where(eq(responses.sectionId, section!.id));
+    const page = await organiser.get(sort(statement));
+    expect(page.body).not.toContain(`/sections/${section!.id}/delete`);
+    const refused = await organiser.post(`${sort(statement)}/sections/${section!.id}/delete`, { version: '5' });
+    expect(refused.statusCode).toBe(422);
+    expect(plain(refused.body)).toContain('Zu diesem Abschnitt gibt es schon eine Antwort.');
+    expect(await t.db.select().from(contributionSections).where(eq(contributionSections.id, section!.id))).toHaveLength(1);
+
+    const a = await insert();
+    await organiser.post(`${sort(a)}/group`, {});
+    const [group] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, a));
+    await t.db.update(responses).set({ status: 'decided', answer: 'Berücksichtigt.', verdict: 'accepted', version: 3 }).where(eq(responses.groupId, group!.id));
+    const groupPage = await organiser.get(`/organiser/consolidation/groups/${group!.id}`);
+    expect(groupPage.body).not.toContain('/dissolve');
+    const notDissolved = await organiser.post(`/organiser/consolidation/groups/${group!.id}/dissolve`, { version: '3' });
+    expect(notDissolved.statusCode).toBe(422);
+    expect(plain(notDissolved.body)).toContain('Die Gruppe hat schon eine Antwort');
+    expect(await t.db.select().from(contributionGroups).where(eq(contributionGroups.id, group!.id))).toHaveLength(1);
+  });
+
   it('is for organisers only', async () => {
     await createUser(t.db, 'mod-sort@example.org', ['moderator']);
     const moderator = new Client(t.app);
