@@ -148,6 +148,31 @@ describeBrowser('sorting what came in, in Chromium', () => {
         await page.getByRole('heading', { level: 2, name: 'Beiträge der Gruppe (2)' }).waitFor();
         if (checks) await inspect(page, 'group');
       }, 120_000);
+
+      it.runIf(checks)('the tags, groups, duplicates and section pages pass axe and fit 360 px, with a refused label too', async () => {
+        const page = await organiser();
+        await page.goto(`/organiser/consultations/${demo.slug}/tags`);
+        await page.getByLabel('Neues Schlagwort').fill('Abendkurse');
+        await page.getByRole('button', { name: 'Anlegen' }).click();
+        await page.getByText('Schlagwort angelegt.').first().waitFor();
+        await page.getByLabel('Neues Schlagwort').fill('abendkurse');
+        await page.getByRole('button', { name: 'Anlegen' }).click();
+        await page.getByText('Das Schlagwort „abendkurse“ gibt es in diesem Verfahren schon.').first().waitFor();
+        expect(await page.getByLabel('Neues Schlagwort').inputValue()).toBe('abendkurse');
+        await axeClean(page, 'tags-422');
+        await inspect(page, 'tags');
+        for (const [url, name] of [
+          [`/organiser/consultations/${demo.slug}/groups`, 'groups'],
+          [`/organiser/consultations/${demo.slug}/duplicates`, 'duplicates'],
+        ] as const) {
+          await page.goto(url);
+          await inspect(page, name);
+        }
+        const [section] = await server.t.db.select().from(contributionSections).limit(1);
+        await page.goto(`/organiser/consolidation/contributions/${section!.contributionId}/sections/${section!.id}/edit`);
+        await page.getByRole('button', { name: 'Abschnitt speichern' }).waitFor();
+        await inspect(page, 'section');
+      }, 120_000);
     });
   });
 });

@@ -65,6 +65,7 @@ export const messages: Messages = {
     'consolidation.sorting.targetForm.intro': 'Worum es im Beitrag eigentlich geht. Das kann eine andere Stelle sein als die, an der er eingestellt wurde.',
     'consolidation.sorting.targetForm.label': 'Gehört zu',
     'consolidation.sorting.targetForm.save': 'Zuordnung speichern',
+    'consolidation.sorting.targetForm.groupLink': 'Zuordnung der Gruppe ändern',
 
     'consolidation.sorting.tagForm.title': 'Schlagwörter',
     'consolidation.sorting.tagForm.legend': 'Schlagwörter dieses Beitrags',
@@ -300,6 +301,7 @@ export const messages: Messages = {
     'consolidation.sorting.targetForm.intro': 'What the contribution is really about. This may be another item than the one it was posted at.',
     'consolidation.sorting.targetForm.label': 'Belongs to',
     'consolidation.sorting.targetForm.save': 'Save assignment',
+    'consolidation.sorting.targetForm.groupLink': 'Change the group’s assignment',
 
     'consolidation.sorting.tagForm.title': 'Tags',
     'consolidation.sorting.tagForm.legend': 'Tags of this contribution',
