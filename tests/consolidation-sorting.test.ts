@@ -162,6 +162,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
 
     const tagsPage = await organiser.get(`${base}/tags`);
     expect(plain(tagsPage.body)).toContain('Wohnen 2 Beiträge');
+    expect(plain(tagsPage.body)).toContain('Schule 1 Beitrag ');
   });
 
   it('assigns a contribution to the measure it is really about, audited; a stale form gets 409 naming the current state', async () => {
