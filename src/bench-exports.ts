@@ -8,7 +8,7 @@
  * process's resident memory are sampled.
  *
  * Run on its own with `node scripts/run.mjs bench-exports` (its own server, BENCH_DATABASE_URL or PGlite),
- * or as the last part of `npm run bench`.
+ * or as the last part of `npm run bench`. BENCH_EXPORT_FORMATS=pdf,csv picks formats.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -205,7 +205,7 @@ export async function benchExports(options: ExportBenchOptions): Promise<ExportR
   const cookie = await signIn(base, 'beteiligung@example.org', 'Demo-Passwort-2026');
   const rows: ExportRow[] = [];
   console.log(`\nCommittee exports of ${UNITS.toLocaleString('en')} units (the measure page under load at ${options.connections ?? 10} connections meanwhile):`);
-  for (const format of ['csv', 'xlsx', 'docx', 'pdf']) {
+  for (const format of (process.env.BENCH_EXPORT_FORMATS ?? 'csv,xlsx,docx,pdf').split(',')) {
     const form = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, { headers: { cookie } });
     const csrf = /name="csrf-token" content="([^"]+)"/.exec(await form.text())?.[1] ?? '';
     let serverRss = 0;

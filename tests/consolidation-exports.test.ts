@@ -11,6 +11,11 @@ import { committeeReports, contributionGroupMembers, contributionGroups, respons
 import { syncResponses } from '../src/modules/consolidation/service.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { consultations } from '../src/modules/plans/schema.js';
+import { mergePdfs } from '../src/modules/consolidation/exports/pdf-merge.js';
+import { reportPool } from '../src/modules/consolidation/exports/pool.js';
+import { ReportWorker } from '../src/modules/consolidation/exports/worker.js';
+import type { ReportBlock, ReportModel } from '../src/modules/consolidation/exports/report.js';
+import { pageCount, ReportPdfRenderer, splitParts } from '../src/modules/consolidation/exports/typst.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
@@ -254,6 +259,25 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     expect(taken?.status).toBe('done');
   });
 
+  it('stores a file in pieces and reads it back whole', async () => {
+    const { catalogue } = await import('../src/app.js');
+    const pool = reportPool();
+    const worker = new ReportWorker(t.db, pool, (locale) => catalogue.translator(locale), { writeChunkBytes: 1000 });
+    try {
+      const [row] = await t.db.insert(committeeReports).values({ consultationId, scope: 'consultation', format: 'xlsx', variant: 'anonymised', draft: true }).returning();
+      expect(await worker.runOnce()).toBe(row!.id);
+      const [done] = await t.db.select().from(committeeReports).where(eq(committeeReports.id, row!.id));
+      expect(done?.status).toBe('done');
+      expect(done!.size).toBeGreaterThan(3000);
+      const bytes = Buffer.from(done!.data as Uint8Array);
+      expect(bytes.length).toBe(done!.size);
+      expect(createHash('sha512').update(bytes).digest('hex')).toBe(done!.sha512);
+      expect(textOf('xlsx', bytes)).toContain(texts.uk);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('404 for unknown ids, 403 for a department editor', async () => {
     for (const url of ['/organiser/reports/999999', '/organiser/reports/999999/file', '/organiser/reports/abc', `/organiser/consultations/unbekannt/reports`]) {
       expect((await organiser.get(url)).statusCode, url).toBe(404);
@@ -266,4 +290,45 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     }
     expect((await editor.post(`/organiser/consultations/${demo.slug}/reports`, { scope: 'consultation', format: 'csv' })).statusCode).toBe(403);
   });
+});
+
+describe('a long PDF in parts', () => {
+  it('joins the parts into one tagged PDF with every page, continued page numbers, bookmarks and text', () => {
+    const row = (i: number, lang: string, text: string) => ({ number: String(i), received: '01.03.2026', channel: 'Online-Kommentar', submitter: `Privatperson ${i}`, contact: '', text: { text, lang }, language: lang, translation: null, note: null, answer: `Antwort ${i}`, verdict: 'berücksichtigt', change: '', field: '', goal: '', measure: '' });
+    const blocks: ReportBlock[] = [];
+    for (let f = 1; f <= 3; f++) {
+      blocks.push({ level: 1, heading: `Handlungsfeld ${f}`, text: '', rows: [] });
+      blocks.push({ level: 2, heading: `Ziel ${f}.1`, text: 'Ziel', rows: [] });
+      blocks.push({ level: 3, heading: `Maßnahme ${f}.1.1`, text: 'Maßnahme', rows: Array.from({ length: 30 }, (_, i) => row(f * 100 + i, i % 2 ? 'uk' : 'ar', i % 2 ? `Текст номер ${f}-${i}` : `نص رقم ${f}-${i}`)) });
+    }
+    const labels = Object.fromEntries(['cover', 'channels', 'submitters', 'phases', 'method', 'table', 'page', 'of', 'draftNote', 'namedNote', 'translation', 'empty', 'total', 'sheet', 'coverSheet', 'state', 'stateDraft', 'stateFinal'].map((k) => [k, k]));
+    const model = { language: 'de-DE', lang: 'de', region: 'DE', contentLang: 'de', documentTitle: 'Teile', title: 'Teile', subtitle: 'Test', scopeLabel: '', draft: true, named: false, watermark: 'ENTWURF', author: 'Mitsprache', keywords: [], date: { year: 2026, month: 12, day: 4 }, footer: 'Fuß', coverLines: [], channels: [], submitters: [], phases: [], method: [], labels: { ...labels, page: 'Seite', columns: Object.fromEntries(['number', 'received', 'channel', 'submitter', 'contact', 'field', 'goal', 'measure', 'text', 'language', 'translation', 'answer', 'verdict', 'change'].map((k) => [k, k])) }, blocks, rowCount: 90 } as unknown as ReportModel;
+    const parts = splitParts(blocks, 25);
+    expect(parts.length).toBe(3);
+    const renderer = new ReportPdfRenderer();
+    let pageOffset = 0;
+    const pdfs: Buffer[] = [];
+    for (const [i, partBlocks] of parts.entries()) {
+      const part = renderer.renderPart({ ...model, blocks: partBlocks, part: { single: false, first: i === 0, pageOffset } });
+      expect(part.uaRefused).toBeNull();
+      expect(pageCount(part.pdf)).toBe(part.pages);
+      pageOffset += part.pages;
+      pdfs.push(Buffer.from(part.pdf));
+    }
+    const joined = mergePdfs(pdfs);
+    const file = path.join(os.tmpdir(), `parts-${process.pid}.pdf`);
+    fs.writeFileSync(file, joined);
+    try {
+      const info = execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
+      expect(info).toMatch(/Tagged:\s+yes/);
+      expect(Number(/Pages:\s+(\d+)/.exec(info)?.[1])).toBe(pageOffset);
+      const text = execFileSync('/usr/bin/pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+      for (const f of [1, 2, 3]) expect(text).toContain(`Текст номер ${f}-29`);
+      expect(text).toContain(`Seite ${pageOffset}`);
+      const outline = execFileSync('/usr/bin/pdfinfo', ['-struct', file], { encoding: 'utf8' });
+      expect(outline.match(/\bH1\b/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }, 60_000);
 });

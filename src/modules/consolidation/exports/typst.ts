@@ -1,6 +1,7 @@
 import { NodeCompiler } from '@myriaddreamin/typst-ts-node-compiler';
 import { PDF_UA, readFonts } from '../../plans/documents/typst.js';
-import type { ReportModel } from './report.js';
+import { MergeError, mergePdfs } from './pdf-merge.js';
+import type { ReportBlock, ReportModel } from './report.js';
 
 /**
  * The Abwägungstabelle as PDF through Typst, like the plan document (plans/documents/typst.ts):
@@ -36,7 +37,7 @@ export const REPORT_TEMPLATE = `
   },
   footer: context {
     set text(size: 7pt, fill: luma(60))
-    grid(columns: (1fr, auto), data.footer, [#L.page #counter(page).display() #L.of #counter(page).final().first()])
+    grid(columns: (1fr, auto), data.footer, if data.part.single [#L.page #counter(page).display() #L.of #counter(page).final().first()] else [#L.page #counter(page).display()])
   },
 )
 #show heading: set text(fill: rgb("#083a50"))
@@ -47,6 +48,8 @@ export const REPORT_TEMPLATE = `
 #show heading.where(level: 3): set text(size: 9.5pt)
 #show heading.where(level: 3): set block(above: 0.9em, below: 0.4em)
 
+#if data.part.pageOffset > 0 { counter(page).update(data.part.pageOffset + 1) }
+#if data.part.first [
 // Cover
 #heading(level: 1, outlined: false, text(size: 20pt, data.title))
 #v(0.2cm)
@@ -80,6 +83,7 @@ export const REPORT_TEMPLATE = `
   for m in data.method { block(above: 0.4em, m) }
 }
 #pagebreak()
+]
 
 #let head = (C.number, [#C.received \\ #C.channel], C.submitter, C.text, C.answer, C.verdict, C.change).map(h => table.cell(fill: luma(232), text(weight: "bold", h)))
 #let cell(r) = {
@@ -92,8 +96,10 @@ export const REPORT_TEMPLATE = `
 #let who(r) = if r.contact == "" { r.submitter } else [#r.submitter \\ #text(size: 7pt, r.contact)]
 #let row(r) = (r.number, [#r.received \\ #r.channel], who(r), cell(r), de(r.answer), r.verdict, de(r.change))
 
-#heading(level: 1, outlined: false, L.table)
-#if data.rowCount == 0 { L.empty }
+#if data.part.first {
+  heading(level: 1, outlined: false, L.table)
+  if data.rowCount == 0 { L.empty }
+}
 #for b in data.blocks {
   heading(level: b.level, b.heading)
   if b.text != "" { block(below: 0.6em, text(style: "italic", de(b.text))) }
@@ -115,15 +121,29 @@ export interface ReportPdf {
   pages: number;
 }
 
-/** One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts). */
+/** Rows per part: a long report is compiled in parts of at least this many rows, at field boundaries. */
+export const PART_ROWS = 800;
+
+/**
+ * One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts).
+ * A report of more than PART_ROWS rows is compiled in parts (whole fields of action, one after
+ * another, the page numbers carried on) and the parts joined (pdf-merge.ts), so the compiler
+ * never holds the layout of thousands of pages at once; if joining fails, it is compiled whole.
+ */
 export class ReportPdfRenderer {
   private compiler: NodeCompiler | null = null;
   private runs = 0;
 
-  render(model: ReportModel): ReportPdf {
+  /** One part of a report compiled in parts (ReportWorker sends each part as a job of its own). */
+  renderPart(model: ReportPart): ReportPdf {
+    const part = this.compile(model);
+    return { pdf: new Uint8Array(part.pdf.buffer, part.pdf.byteOffset, part.pdf.byteLength), uaRefused: part.uaRefused, pages: part.pages };
+  }
+
+  private compile(data: unknown): { pdf: Buffer; uaRefused: string | null; pages: number } {
     this.compiler ??= NodeCompiler.create({ fontArgs: [{ fontBlobs: readFonts() }] });
     const compiler = this.compiler;
-    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data: JSON.stringify(model) } });
+    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data: JSON.stringify(data) } });
     const document = result.result;
     if (!document) {
       const diagnostics = result.takeDiagnostics();
@@ -139,7 +159,63 @@ export class ReportPdfRenderer {
       uaRefused = String(error instanceof Error ? error.message : error).slice(0, 500);
       pdf = compiler.pdf(document, {});
     }
+    const pages = document.numOfPages;
     if (++this.runs % 4 === 0) compiler.evictCache(10);
-    return { pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength), uaRefused, pages: document.numOfPages };
+    return { pdf, uaRefused, pages };
   }
+
+  render(model: ReportModel): ReportPdf {
+    const parts = splitParts(model.blocks, PART_ROWS);
+    if (parts.length > 1) {
+      try {
+        const pdfs: Buffer[] = [];
+        let pageOffset = 0;
+        let uaRefused: string | null = null;
+        parts.forEach((blocks, i) => {
+          const part = this.compile({ ...model, blocks, part: { single: false, first: i === 0, pageOffset } });
+          pdfs.push(part.pdf);
+          pageOffset += part.pages;
+          uaRefused ??= part.uaRefused;
+          // The next part starts afresh: what the compiler memoised for this one is of no use.
+          this.compiler?.evictCache(0);
+        });
+        const joined = mergePdfs(pdfs);
+        return { pdf: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength), uaRefused, pages: pageOffset };
+      } catch (error) {
+        if (!(error instanceof MergeError)) throw error;
+      }
+    }
+    const whole = this.compile({ ...model, part: { single: true, first: true, pageOffset: 0 } });
+    return { pdf: new Uint8Array(whole.pdf.buffer, whole.pdf.byteOffset, whole.pdf.byteLength), uaRefused: whole.uaRefused, pages: whole.pages };
+  }
+}
+
+export interface PartInfo {
+  single: boolean;
+  first: boolean;
+  pageOffset: number;
+}
+export type ReportPart = ReportModel & { part: PartInfo };
+
+/** The page count Typst writes into the page tree, which is its first object. */
+export function pageCount(pdf: Uint8Array): number {
+  const head = Buffer.from(pdf.buffer, pdf.byteOffset, Math.min(pdf.byteLength, 4096)).toString('latin1');
+  const count = /\/Type \/Pages\s+\/Count (\d+)/.exec(head)?.[1];
+  if (count === undefined) throw new MergeError('no page count at the start of the part');
+  return Number(count);
+}
+
+/** Blocks in parts of at least `rows` rows, each starting with a field (a level-1 heading). */
+export function splitParts(blocks: ReportBlock[], rows: number): ReportBlock[][] {
+  const parts: ReportBlock[][] = [[]];
+  let count = 0;
+  for (const block of blocks) {
+    if (block.level === 1 && count >= rows) {
+      parts.push([]);
+      count = 0;
+    }
+    (parts.at(-1) as ReportBlock[]).push(block);
+    count += block.rows.length;
+  }
+  return parts;
 }

@@ -1,18 +1,21 @@
-import { and, asc, eq, lt, or } from 'drizzle-orm';
+import fs from 'node:fs/promises';
+import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Translate } from '../../../core/i18n.js';
 import type { Db } from '../../../db/index.js';
-import type { DocumentPool } from '../../plans/documents/pool.js';
 import { consultations } from '../../plans/schema.js';
 import { committeeReports } from '../schema.js';
 import { syncResponses } from '../service.js';
 import { buildReportModel, reportFileName, resolveScope, type Scope } from './model.js';
-import { MEDIA_TYPES, type ReportFormatName, type ReportModel } from './report.js';
+import type { ReportPool } from './pool.js';
+import { MEDIA_TYPES, type ReportModel } from './report.js';
+import { PART_ROWS, splitParts } from './typst.js';
 import { sha512 } from './service.js';
 
 /** How long a claim holds before another instance may take the job over (renewed per batch). */
 const CLAIM_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 3;
+const DEFAULT_WRITE_CHUNK = 4 * 1024 * 1024;
 
 // An error message may quote what it choked on; addresses never go into the table or the log.
 function redact(message: string): string {
@@ -22,6 +25,8 @@ function redact(message: string): string {
 export interface ReportWorkerOptions {
   pollMs?: number;
   log?: FastifyBaseLogger;
+  /** The file goes into the database in pieces of this size (tests make it small). */
+  writeChunkBytes?: number;
 }
 
 /**
@@ -42,7 +47,7 @@ export class ReportWorker {
 
   constructor(
     private readonly db: Db,
-    private readonly pool: DocumentPool<ReportFormatName, ReportModel>,
+    private readonly pool: ReportPool,
     private readonly translator: (locale: 'de' | 'en') => Translate | Promise<Translate>,
     private readonly options: ReportWorkerOptions = {},
   ) {
@@ -102,7 +107,39 @@ export class ReportWorker {
         .where(eq(committeeReports.id, job.id));
     });
     const built = performance.now();
-    return { rendered: await this.pool.render(job.format, model), rowCount: model.rowCount, built };
+    const rendered = job.format === 'pdf' ? await this.renderPdf(model) : await this.pool.render(job.format, model);
+    return { rendered, rowCount: model.rowCount, built };
+  }
+
+  /**
+   * A long PDF part by part, each a job of its own (the pool gives the next part a fresh process
+   * when the last one grew big), then joined in the render process; in one piece if that fails.
+   */
+  private async renderPdf(model: ReportModel) {
+    const parts = splitParts(model.blocks, PART_ROWS);
+    if (parts.length > 1) {
+      const started = performance.now();
+      const files: string[] = [];
+      let pageOffset = 0;
+      let uaRefused: string | null = null;
+      let rss = 0;
+      try {
+        for (const [i, blocks] of parts.entries()) {
+          const part = await this.pool.render('pdf-part', { ...model, blocks, part: { single: false, first: i === 0, pageOffset } });
+          const written = JSON.parse(Buffer.from(part.bytes).toString('utf8')) as { file: string; pages: number };
+          files.push(written.file);
+          pageOffset += written.pages;
+          uaRefused ??= part.uaRefused;
+          rss = Math.max(rss, part.rss);
+        }
+        const joined = await this.pool.render('pdf-merge', { parts: files });
+        return { ...joined, uaRefused, ms: performance.now() - started, rss: Math.max(rss, joined.rss) };
+      } catch (error) {
+        for (const f of files) await fs.rm(f, { force: true });
+        this.options.log?.warn({ error: redact(error instanceof Error ? error.message : String(error)) }, 'PDF in parts failed, compiling it whole');
+      }
+    }
+    return this.pool.render('pdf', model);
   }
 
   /** Claims and builds one due export; returns its id, or null when nothing was due. */
@@ -140,11 +177,20 @@ export class ReportWorker {
       // The model is handed to the render process and not kept here while it works.
       const { rendered, rowCount, built } = await this.build(job, scope, t);
       this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
+      // Written in pieces: one parameter of 60 MB would be a 120 MB hex string on the way.
+      const bytes = rendered.bytes;
+      const WRITE_CHUNK = this.options.writeChunkBytes ?? DEFAULT_WRITE_CHUNK;
+      await this.db.update(committeeReports).set({ data: bytes.subarray(0, WRITE_CHUNK) }).where(eq(committeeReports.id, job.id));
+      for (let at = WRITE_CHUNK; at < bytes.length; at += WRITE_CHUNK) {
+        await this.db
+          .update(committeeReports)
+          .set({ data: sql`${committeeReports.data} || ${bytes.subarray(at, at + WRITE_CHUNK)}` })
+          .where(eq(committeeReports.id, job.id));
+      }
       await this.db
         .update(committeeReports)
         .set({
           status: 'done',
-          data: rendered.bytes,
           size: rendered.bytes.length,
           sha512: sha512(rendered.bytes),
           fileName,

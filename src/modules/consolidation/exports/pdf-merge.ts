@@ -1,0 +1,283 @@
+/**
+ * Joins tagged PDFs that Typst wrote for consecutive parts of one report into one tagged PDF.
+ *
+ * Why: Typst keeps the layout of the whole document in memory until it writes the PDF; for
+ * 10,000 contributions (some 4,000 landscape pages) that is several GB and tens of seconds. Parts
+ * of about a thousand rows, each a field of action or more, are compiled one after another in the
+ * render process and joined here, so memory stays that of one part.
+ *
+ * What Typst writes (typst-ts 0.7) is simple enough to join without a PDF library: a classic
+ * cross-reference table, no object streams, direct stream lengths, one flat page tree, one
+ * outline, a structure tree with one Document element, an inline parent tree and an inline ID
+ * tree. The first part's catalog, metadata, page tree, outline and structure root are kept; the
+ * other parts' objects are renumbered behind them, their pages, bookmarks and structure elements
+ * hung into the first part's trees, their structure-parent keys and table-cell IDs made unique.
+ * Anything unexpected throws, and the caller compiles the document in one piece instead.
+ */
+
+interface PdfObject {
+  head: string;
+  stream: Buffer | null;
+}
+
+interface ParsedPdf {
+  objects: Map<number, PdfObject>;
+  size: number;
+  root: number;
+  info: number | null;
+  id: string | null;
+}
+
+class MergeError extends Error {}
+
+/** Where the dictionary part of an object ends: at `stream` or `endobj` outside a string. */
+function headEnd(text: string, from: number): { end: number; stream: boolean } {
+  let i = from;
+  while (i < text.length) {
+    const ch = text.charCodeAt(i);
+    if (ch === 40 /* ( */) {
+      let depth = 1;
+      i++;
+      while (i < text.length && depth > 0) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* \ */) i += 2;
+        else {
+          if (c === 40) depth++;
+          else if (c === 41) depth--;
+          i++;
+        }
+      }
+      continue;
+    }
+    if (ch === 101 /* e */ && text.startsWith('endobj', i)) return { end: i, stream: false };
+    if (ch === 115 /* s */ && text.startsWith('stream', i) && (text[i + 6] === '\n' || text[i + 6] === '\r')) return { end: i, stream: true };
+    i++;
+  }
+  throw new MergeError('object without end');
+}
+
+export function parsePdf(pdf: Buffer): ParsedPdf {
+  const text = pdf.toString('latin1');
+  const startxref = text.lastIndexOf('startxref');
+  const xrefAt = Number(/startxref\s+(\d+)/.exec(text.slice(startxref))?.[1]);
+  if (!text.startsWith('xref', xrefAt)) throw new MergeError('no classic cross-reference table');
+  const trailerAt = text.indexOf('trailer', xrefAt);
+  const trailer = text.slice(trailerAt, startxref);
+  const size = Number(/\/Size (\d+)/.exec(trailer)?.[1]);
+  const root = Number(/\/Root (\d+) 0 R/.exec(trailer)?.[1]);
+  const info = /\/Info (\d+) 0 R/.exec(trailer)?.[1];
+  const id = /\/ID (\[[^\]]*\])/.exec(trailer)?.[1] ?? null;
+  if (!size || !root) throw new MergeError('trailer without size or root');
+  const objects = new Map<number, PdfObject>();
+  const lines = text.slice(xrefAt + 4, trailerAt).trim().split(/\r?\n/);
+  for (let l = 0; l < lines.length; ) {
+    const [first, count] = (lines[l++] as string).trim().split(/\s+/).map(Number) as [number, number];
+    for (let j = 0; j < count; j++, l++) {
+      const entry = (lines[l] as string).trim().split(/\s+/);
+      if (entry[2] !== 'n') continue;
+      const num = first + j;
+      const offset = Number(entry[0]);
+      const header = new RegExp(`^${num} 0 obj`).exec(text.slice(offset, offset + 32));
+      if (!header) throw new MergeError(`object ${num} not at its offset`);
+      const start = offset + header[0].length;
+      const { end, stream } = headEnd(text, start);
+      const head = text.slice(start, end);
+      let data: Buffer | null = null;
+      if (stream) {
+        const length = /\/Length (\d+)(?! 0 R)/.exec(head)?.[1];
+        if (length === undefined) throw new MergeError('stream without a direct length');
+        const dataStart = end + 6 + (text[end + 6] === '\r' ? 2 : 1);
+        data = pdf.subarray(dataStart, dataStart + Number(length));
+      }
+      objects.set(num, { head, stream: data });
+    }
+  }
+  return { objects, size, root, info: info ? Number(info) : null, id };
+}
+
+/** Applies `fn` to the parts of a dictionary outside string literals. */
+function outsideStrings(head: string, fn: (s: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] !== '(') continue;
+    out += fn(head.slice(last, i));
+    let depth = 1;
+    let j = i + 1;
+    while (j < head.length && depth > 0) {
+      if (head[j] === '\\') j += 2;
+      else {
+        if (head[j] === '(') depth++;
+        else if (head[j] === ')') depth--;
+        j++;
+      }
+    }
+    out += head.slice(i, j);
+    last = j;
+    i = j - 1;
+  }
+  return out + fn(head.slice(last));
+}
+
+const REF = /(?<![\d.])(\d+) 0 R\b/g;
+const refOf = (head: string, key: string): number | null => {
+  const m = new RegExp(`/${key} (\\d+) 0 R`).exec(head);
+  return m ? Number(m[1]) : null;
+};
+const refList = (s: string): number[] => [...s.matchAll(REF)].map((m) => Number(m[1]));
+
+function arrayAfter(head: string, key: string): string | null {
+  const at = head.indexOf(`/${key} [`);
+  if (at < 0) return null;
+  const end = head.indexOf(']', at);
+  return head.slice(at + key.length + 3, end);
+}
+
+function numsOf(head: string): Array<[number, string]> {
+  const m = /\/ParentTree <<\s*\/Nums \[([^\]]*)\]\s*>>/.exec(head);
+  if (!m || (m[1] as string).includes('[')) throw new MergeError('parent tree is not an inline /Nums array of references');
+  return [...(m[1] as string).matchAll(/(\d+) (\d+ 0 R|\[[^\]]*\])/g)].map((x) => [Number(x[1]), x[2] as string]);
+}
+
+function idNamesOf(head: string): Array<[string, string]> {
+  if (!head.includes('/IDTree')) return [];
+  const m = /\/IDTree <<\s*\/Names \[([^\]]*)\]\s*>>/.exec(head);
+  if (!m || (m[1] as string).includes('[')) throw new MergeError('ID tree is not an inline /Names array');
+  return [...(m[1] as string).matchAll(/\(([^()\\]*)\) (\d+ 0 R)/g)].map((x) => [x[1] as string, x[2] as string]);
+}
+
+interface PartInfo {
+  pages: number;
+  outlines: number | null;
+  structRoot: number;
+  document: number;
+  catalog: number;
+}
+
+function partInfo(p: ParsedPdf): PartInfo {
+  const catalog = p.objects.get(p.root)?.head ?? '';
+  const pages = refOf(catalog, 'Pages');
+  const structRoot = refOf(catalog, 'StructTreeRoot');
+  if (pages === null || structRoot === null) throw new MergeError('catalog without pages or structure tree');
+  const kids = refList(arrayAfter(p.objects.get(structRoot)?.head ?? '', 'K') ?? '');
+  if (kids.length !== 1) throw new MergeError('structure tree without a single Document element');
+  return { pages, outlines: refOf(catalog, 'Outlines'), structRoot, document: kids[0] as number, catalog: p.root };
+}
+
+/** One PDF of all parts, in order. */
+export function mergePdfs(parts: Buffer[]): Buffer {
+  if (parts.length === 1) return parts[0] as Buffer;
+  const parsed = parts.map(parsePdf);
+  const infos = parsed.map(partInfo);
+  const first = infos[0] as PartInfo;
+  const out = new Map<number, PdfObject>();
+  let base = 0;
+  let structKeys = 0;
+  const pageKids: string[] = [];
+  const documentKids: string[] = [];
+  const nums: Array<[number, string]> = [];
+  const idNames: Array<[string, string]> = [];
+  const outlineTops: Array<{ first: number; last: number; count: number }> = [];
+
+  parsed.forEach((p, k) => {
+    const info = infos[k] as PartInfo;
+    const own = (n: number): number => {
+      if (k > 0) {
+        if (n === info.pages) return first.pages;
+        if (n === info.outlines && first.outlines !== null) return first.outlines;
+        if (n === info.structRoot) return first.structRoot;
+        if (n === info.document) return first.document;
+      }
+      return n + base;
+    };
+    // Structure element IDs (table cells: /ID, /Headers) must be unique in the joined file.
+    const ids = new Set(idNamesOf(p.objects.get(info.structRoot)?.head ?? '').map(([name]) => name));
+    const rewrite = (head: string): string => {
+      let h = outsideStrings(head, (s) => s.replace(REF, (_m, n: string) => `${own(Number(n))} 0 R`));
+      if (k > 0) {
+        h = h.replace(/\/StructParents? (\d+)/g, (m, n: string) => m.replace(n, String(Number(n) + structKeys)));
+        if (ids.size) h = h.replace(/\(([A-Za-z0-9_.-]+)\)/g, (m, name: string) => (ids.has(name) ? `(P${k}${name})` : m));
+      }
+      return h;
+    };
+    const skip = new Set(k > 0 ? [info.catalog, info.pages, info.outlines, info.structRoot, info.document, p.info].filter((n): n is number => n !== null) : []);
+    if (k > 0) {
+      const metadata = refOf(p.objects.get(info.catalog)?.head ?? '', 'Metadata');
+      if (metadata !== null) skip.add(metadata);
+    }
+    for (const [n, obj] of p.objects) {
+      if (skip.has(n)) continue;
+      out.set(own(n), { head: rewrite(obj.head), stream: obj.stream });
+    }
+    const pagesHead = rewrite(p.objects.get(info.pages)?.head ?? '');
+    pageKids.push(...refList(arrayAfter(pagesHead, 'Kids') ?? '').map((n) => `${n} 0 R`));
+    const documentHead = rewrite(p.objects.get(info.document)?.head ?? '');
+    documentKids.push(...refList(arrayAfter(documentHead, 'K') ?? '').map((n) => `${n} 0 R`));
+    const rootHead = p.objects.get(info.structRoot)?.head ?? '';
+    for (const [key, value] of numsOf(rootHead)) nums.push([key + structKeys, rewrite(value)]);
+    for (const [name, value] of idNamesOf(rootHead)) idNames.push([k > 0 ? `P${k}${name}` : name, rewrite(value)]);
+    if (info.outlines !== null) {
+      const o = p.objects.get(info.outlines)?.head ?? '';
+      const f = refOf(o, 'First');
+      const l = refOf(o, 'Last');
+      if (f !== null && l !== null) outlineTops.push({ first: own(f), last: own(l), count: Number(/\/Count (-?\d+)/.exec(o)?.[1] ?? 0) });
+    }
+    const next = /\/ParentTreeNextKey (\d+)/.exec(rootHead)?.[1];
+    structKeys += next ? Number(next) : Math.max(-1, ...numsOf(rootHead).map(([key]) => key)) + 1;
+    base += p.size;
+  });
+
+  // The first part's trees, holding everything.
+  const setArray = (head: string, key: string, items: string[]) => head.replace(new RegExp(`/${key} \\[[^\\]]*\\]`), `/${key} [${items.join(' ')}]`);
+  const pages = out.get(first.pages) as PdfObject;
+  pages.head = setArray(pages.head, 'Kids', pageKids).replace(/\/Count \d+/, `/Count ${pageKids.length}`);
+  const documentElem = out.get(first.document) as PdfObject;
+  documentElem.head = setArray(documentElem.head, 'K', documentKids);
+  const root = out.get(first.structRoot) as PdfObject;
+  root.head = root.head.replace(/\/ParentTree <<\s*\/Nums \[[^\]]*\]\s*>>/, `/ParentTree << /Nums [${nums.map(([key, v]) => `${key} ${v}`).join(' ')}] >>`);
+  if (idNames.length) {
+    idNames.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    root.head = root.head.replace(/\/IDTree <<\s*\/Names \[[^\]]*\]\s*>>/, `/IDTree << /Names [${idNames.map(([name, v]) => `(${name}) ${v}`).join(' ')}] >>`);
+  }
+  if (/\/ParentTreeNextKey \d+/.test(root.head)) root.head = root.head.replace(/\/ParentTreeNextKey \d+/, `/ParentTreeNextKey ${structKeys}`);
+  if (first.outlines !== null && outlineTops.length > 1) {
+    const outline = out.get(first.outlines) as PdfObject;
+    for (let i = 1; i < outlineTops.length; i++) {
+      const prev = out.get((outlineTops[i - 1] as { last: number }).last) as PdfObject;
+      const next = out.get((outlineTops[i] as { first: number }).first) as PdfObject;
+      prev.head = prev.head.replace('<<', `<<\n  /Next ${(outlineTops[i] as { first: number }).first} 0 R`);
+      next.head = next.head.replace('<<', `<<\n  /Prev ${(outlineTops[i - 1] as { last: number }).last} 0 R`);
+    }
+    outline.head = outline.head
+      .replace(/\/Last \d+ 0 R/, `/Last ${(outlineTops.at(-1) as { last: number }).last} 0 R`)
+      .replace(/\/Count -?\d+/, `/Count ${outlineTops.reduce((a, o) => a + Math.abs(o.count), 0)}`);
+  }
+
+  // Written out with a fresh cross-reference table.
+  const chunks: Buffer[] = [Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n', 'latin1')];
+  let offset = chunks[0]?.length as number;
+  const offsets = new Map<number, number>();
+  const size = base;
+  for (let n = 1; n < size; n++) {
+    const obj = out.get(n);
+    if (!obj) continue;
+    offsets.set(n, offset);
+    const head = Buffer.from(`${n} 0 obj${obj.head}`, 'latin1');
+    const parts = obj.stream ? [head, Buffer.from('stream\n', 'latin1'), obj.stream, Buffer.from('\nendstream\nendobj\n', 'latin1')] : [head, Buffer.from('endobj\n', 'latin1')];
+    for (const part of parts) {
+      chunks.push(part);
+      offset += part.length;
+    }
+  }
+  const xref = [`xref\n0 ${size}\n`, '0000000000 65535 f \n'];
+  for (let n = 1; n < size; n++) {
+    const at = offsets.get(n);
+    xref.push(at === undefined ? '0000000000 00000 f \n' : `${String(at).padStart(10, '0')} 00000 n \n`);
+  }
+  const firstParsed = parsed[0] as ParsedPdf;
+  const trailer = `trailer\n<<\n  /Size ${size}\n  /Root ${first.catalog} 0 R\n${firstParsed.info !== null ? `  /Info ${firstParsed.info} 0 R\n` : ''}${firstParsed.id ? `  /ID ${firstParsed.id}\n` : ''}>>\nstartxref\n${offset}\n%%EOF\n`;
+  chunks.push(Buffer.from(xref.join('') + trailer, 'latin1'));
+  return Buffer.concat(chunks);
+}
+
+export { MergeError };
