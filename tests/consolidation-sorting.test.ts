@@ -385,6 +385,20 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(list.body).toContain(`/organiser/consultations/${demo.slug}/consolidation`);
   });
 
+  it('pages the sorting list by 50', async () => {
+    await t.db.insert(contributions).values(
+      Array.from({ length: 51 }, (_, i) => ({ consultationId, phaseId, kind: 'comment' as const, targetKind: 'measure' as const, targetKey: demo.measure, body: `Telefonnotiz ${i}`, language: 'de', pageLocale: 'de', status: 'published' as const, channel: 'phone' as const })),
+    );
+    const first = await organiser.get(`${base}/sorting?channel=phone`);
+    expect(first.statusCode).toBe(200);
+    expect([...first.body.matchAll(/id="row-\d+"/g)]).toHaveLength(50);
+    expect(plain(first.body)).toContain('51 Beiträge');
+    expect(first.body).toContain('href="/organiser/consultations/' + demo.slug + '/sorting?channel=phone&amp;page=2"');
+    const second = await organiser.get(`${base}/sorting?channel=phone&page=2`);
+    expect([...second.body.matchAll(/id="row-\d+"/g)]).toHaveLength(1);
+    expect(plain(second.body)).toContain('Seite 2 von 2');
+  });
+
   it('answers 404 for unknown or odd ids and for contributions that do not count', async () => {
     const withdrawn = await insert({ status: 'withdrawn' });
     const urls = [

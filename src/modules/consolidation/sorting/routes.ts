@@ -6,6 +6,7 @@ import { formatDateTime, localiseParams } from '../../../core/forms.js';
 import { field, fieldList, seeOther } from '../../../core/http.js';
 import { contributionChannels, contributionKinds, type TargetKind } from '../../participation/schema.js';
 import { contributionLanguages } from '../../participation/service.js';
+import { publicPath } from '../../moderation/service.js';
 import { consultations } from '../../plans/schema.js';
 import { consultationBySlug, ORGANISERS, syncResponses } from '../service.js';
 import {
@@ -178,7 +179,8 @@ export function sortingRoutes(app: FastifyInstance, ctx: AppContext): void {
         threshold: SIMILARITY_THRESHOLD,
         similarChars: SIMILARITY_CHARS,
         itemUrl: sortPath(c.id),
-        publicPath: c.targetKind === 'consultation' || !c.targetKey || c.kind === 'statement' ? `/consultations/${encodeURIComponent(consultation.slug)}` : `/consultations/${encodeURIComponent(consultation.slug)}/${c.targetKind}s/${encodeURIComponent(c.targetKey)}`,
+        // Where the public reads it, when it is published.
+        publicPath: c.status === 'published' ? publicPath(c, consultation.slug) : null,
         ...extra,
       },
       status,
