@@ -393,7 +393,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(first.statusCode).toBe(200);
     expect([...first.body.matchAll(/id="row-\d+"/g)]).toHaveLength(50);
     expect(plain(first.body)).toContain('51 Beiträge');
-    expect(first.body).toContain('href="/organiser/consultations/' + demo.slug + '/sorting?channel=phone&amp;page=2"');
+    expect(first.body).toContain(`href="/organiser/consultations/${demo.slug}/sorting?channel=phone&amp;page=2"`);
     const second = await organiser.get(`${base}/sorting?channel=phone&page=2`);
     expect([...second.body.matchAll(/id="row-\d+"/g)]).toHaveLength(1);
     expect(plain(second.body)).toContain('Seite 2 von 2');
