@@ -485,6 +485,15 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(plain(results.find((r) => r.statusCode === 422)!.body)).toContain(`Beitrag #${c} ist schon in einer anderen Gruppe.`);
     expect(await t.db.select().from(contributionGroupMembers).where(eq(contributionGroupMembers.contributionId, c))).toHaveLength(1);
     expect((await ownUnit(c))?.superseded).toBe(true);
+
+    // Adding from the group's page and from a suggestion at once: both land in the same group.
+    const d = await insert();
+    const both = await Promise.all([
+      organiser.post(`/organiser/consolidation/groups/${g1!.id}/members`, { member: String(d) }),
+      other.post(`${sort(d)}/group`, { with: String(a) }),
+    ]);
+    expect(both.map((r) => r.statusCode)).toEqual([303, 303]);
+    expect((await t.db.select().from(contributionGroupMembers).where(eq(contributionGroupMembers.contributionId, d))).map((m) => m.groupId)).toEqual([g1!.id]);
   });
 
   it('keeps a section or a group once its unit has an answer', async () => {

@@ -497,7 +497,9 @@ export async function groupWith(ctx: AppContext, actor: Actor, contributionId: n
 }
 
 async function lockGroup(tx: DbOrTx, groupId: number) {
-  const [group] = await tx.select().from(contributionGroups).where(eq(contributionGroups.id, groupId)).for('update');
+  // NO KEY UPDATE: a member being added elsewhere (its foreign key takes KEY SHARE on the group)
+  // must not wait for this lock while this transaction waits for that member's row.
+  const [group] = await tx.select().from(contributionGroups).where(eq(contributionGroups.id, groupId)).for('no key update');
   if (!group) throw new NotFoundError();
   const [unit] = await tx.select().from(responses).where(eq(responses.groupId, groupId)).for('update');
   if (!unit) throw new NotFoundError();
