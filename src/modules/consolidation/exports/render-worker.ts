@@ -23,24 +23,40 @@ export interface ReportJob {
   model: RenderInput;
 }
 
-async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPdfRenderer): Promise<{ bytes: Uint8Array; uaRefused: string | null }> {
-  // A part is written to a temporary file and only its name goes back: the parts of a 4,000-page
-  // PDF need not travel to the server and back to be joined.
+/** What the render process answers: the file it wrote (and, for a PDF part, its pages). */
+export interface Written {
+  file: string;
+  pages: number;
+}
+
+function tempFile(): string {
+  return path.join(os.tmpdir(), `mitsprache-report-${process.pid}-${randomUUID()}`);
+}
+
+/**
+ * Renders a job into a temporary file and answers with its name: the bytes of a 60 MB PDF never
+ * travel to the server in one piece (it copies the file into the database in chunks). The parts
+ * of a long PDF are files too, joined by a last job.
+ */
+async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPdfRenderer): Promise<{ written: Written; uaRefused: string | null }> {
+  const file = tempFile();
   if (format === 'pdf-part') {
     const part = pdf.renderPart(input as ReportPart);
-    const file = path.join(os.tmpdir(), `mitsprache-report-${process.pid}-${randomUUID()}.pdf`);
     fs.writeFileSync(file, part.pdf);
-    return { bytes: Buffer.from(JSON.stringify({ file, pages: part.pages }), 'utf8'), uaRefused: part.uaRefused };
+    return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
   }
   if (format === 'pdf-merge') {
     const files = (input as { parts: string[] }).parts;
     try {
-      return { bytes: mergePdfs(files.map((f) => fs.readFileSync(f))), uaRefused: null };
+      fs.writeFileSync(file, mergePdfs(files.map((f) => fs.readFileSync(f))));
     } finally {
       for (const f of files) fs.rmSync(f, { force: true });
     }
+    return { written: { file, pages: 0 }, uaRefused: null };
   }
-  return renderReport(format, input as ReportModel, pdf);
+  const { bytes, uaRefused } = await renderReport(format, input as ReportModel, pdf);
+  fs.writeFileSync(file, bytes);
+  return { written: { file, pages: 0 }, uaRefused };
 }
 
 export async function renderReport(format: ReportFormatName, model: ReportModel, pdf = new ReportPdfRenderer()): Promise<{ bytes: Uint8Array; uaRefused: string | null }> {
@@ -70,8 +86,8 @@ if (send) {
     const started = performance.now();
     let message: JobResult;
     try {
-      const { bytes, uaRefused } = await renderJob(job.format, job.model, pdf);
-      message = { id: job.id, ok: true, bytes, uaRefused, ms: performance.now() - started, rss: peakRss() };
+      const { written, uaRefused } = await renderJob(job.format, job.model, pdf);
+      message = { id: job.id, ok: true, bytes: Buffer.from(JSON.stringify(written), 'utf8'), uaRefused, ms: performance.now() - started, rss: peakRss() };
     } catch (error) {
       message = { id: job.id, ok: false, error: error instanceof Error ? error.message.slice(0, 2000) : String(error).slice(0, 2000), rss: peakRss() };
     }

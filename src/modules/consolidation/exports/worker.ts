@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
@@ -8,9 +9,13 @@ import { committeeReports } from '../schema.js';
 import { syncResponses } from '../service.js';
 import { buildReportModel, reportFileName, resolveScope, type Scope } from './model.js';
 import type { ReportPool } from './pool.js';
+import type { Written } from './render-worker.js';
 import { MEDIA_TYPES, type ReportModel } from './report.js';
 import { PART_ROWS, splitParts } from './typst.js';
-import { sha512 } from './service.js';
+
+function writtenOf(bytes: Uint8Array): Written {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as Written;
+}
 
 /** How long a claim holds before another instance may take the job over (renewed per batch). */
 const CLAIM_MS = 2 * 60_000;
@@ -100,6 +105,8 @@ export class ReportWorker {
   }
 
   private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
+    // The render process starts while the model is read.
+    this.pool.warm();
     const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
       await this.db
         .update(committeeReports)
@@ -126,7 +133,7 @@ export class ReportWorker {
       try {
         for (const [i, blocks] of parts.entries()) {
           const part = await this.pool.render('pdf-part', { ...model, blocks, part: { single: false, first: i === 0, pageOffset } });
-          const written = JSON.parse(Buffer.from(part.bytes).toString('utf8')) as { file: string; pages: number };
+          const written = writtenOf(part.bytes);
           files.push(written.file);
           pageOffset += written.pages;
           uaRefused ??= part.uaRefused;
@@ -177,22 +184,37 @@ export class ReportWorker {
       // The model is handed to the render process and not kept here while it works.
       const { rendered, rowCount, built } = await this.build(job, scope, t);
       this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
-      // Written in pieces: one parameter of 60 MB would be a 120 MB hex string on the way.
-      const bytes = rendered.bytes;
+      // The file into the database in pieces, hashed on the way: neither the server's heap nor
+      // one query parameter (a 60 MB file would be a 120 MB hex string) holds it whole.
+      const { file } = writtenOf(rendered.bytes);
       const WRITE_CHUNK = this.options.writeChunkBytes ?? DEFAULT_WRITE_CHUNK;
-      await this.db.update(committeeReports).set({ data: bytes.subarray(0, WRITE_CHUNK) }).where(eq(committeeReports.id, job.id));
-      for (let at = WRITE_CHUNK; at < bytes.length; at += WRITE_CHUNK) {
-        await this.db
-          .update(committeeReports)
-          .set({ data: sql`${committeeReports.data} || ${bytes.subarray(at, at + WRITE_CHUNK)}` })
-          .where(eq(committeeReports.id, job.id));
+      const hash = createHash('sha512');
+      let size = 0;
+      const handle = await fs.open(file, 'r');
+      try {
+        const buffer = Buffer.alloc(WRITE_CHUNK);
+        for (;;) {
+          const { bytesRead } = await handle.read(buffer, 0, WRITE_CHUNK, null);
+          if (bytesRead === 0 && size > 0) break;
+          const chunk = buffer.subarray(0, bytesRead);
+          hash.update(chunk);
+          await this.db
+            .update(committeeReports)
+            .set({ data: size === 0 ? Buffer.from(chunk) : sql`${committeeReports.data} || ${Buffer.from(chunk)}` })
+            .where(eq(committeeReports.id, job.id));
+          size += bytesRead;
+          if (bytesRead === 0) break;
+        }
+      } finally {
+        await handle.close();
+        await fs.rm(file, { force: true });
       }
       await this.db
         .update(committeeReports)
         .set({
           status: 'done',
-          size: rendered.bytes.length,
-          sha512: sha512(rendered.bytes),
+          size,
+          sha512: hash.digest('hex'),
           fileName,
           mediaType: MEDIA_TYPES[job.format],
           progress: rowCount,
@@ -203,7 +225,7 @@ export class ReportWorker {
         })
         .where(eq(committeeReports.id, job.id));
       this.options.log?.info(
-        { reportId: job.id, format: job.format, rows: rowCount, modelMs: Math.round(built - started), renderMs: Math.round(rendered.ms), bytes: rendered.bytes.length },
+        { reportId: job.id, format: job.format, rows: rowCount, modelMs: Math.round(built - started), renderMs: Math.round(rendered.ms), bytes: size },
         'committee report built',
       );
     } catch (error) {

@@ -85,6 +85,16 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
     });
   }
 
+  /** Starts the child ahead of a job (it loads its modules while the caller prepares the job). */
+  warm(): void {
+    if (this.closed || this.child) return;
+    this.child = this.start();
+    if (!this.current) {
+      this.child.unref();
+      this.child.channel?.unref();
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('document pool closed'));
