@@ -6,6 +6,7 @@ import { purgeExpiredRateLimits } from './modules/ratelimit/store.js';
 import { purgeExpiredTokens } from './modules/accounts/service.js';
 import { purgeGuestData } from './modules/participation/guests/service.js';
 import { runModerationDigest } from './modules/moderation-reports/digest.js';
+import { sendRoundReminders } from './modules/consolidation/rounds/service.js';
 
 const started = performance.now();
 const config = configOrExit();
@@ -20,7 +21,7 @@ if (config.mailWorker) app.mailWorker.start();
 if (config.reportWorker) app.reportWorker.start();
 
 const housekeeping = setInterval(() => {
-  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx), import('./modules/consolidation/rounds/service.js').then((m) => m.sendRoundReminders(app.ctx))]).catch((err: Error) =>
+  Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx), sendRoundReminders(app.ctx)]).catch((err: Error) =>
     app.log.warn({ err: { message: err.message } }, 'housekeeping failed'),
   );
 }, 15 * 60_000);
