@@ -20,7 +20,7 @@ function writtenOf(bytes: Uint8Array): Written {
 /** How long a claim holds before another instance may take the job over (renewed per batch). */
 const CLAIM_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 3;
-const DEFAULT_WRITE_CHUNK = 4 * 1024 * 1024;
+const DEFAULT_WRITE_CHUNK = 16 * 1024 * 1024;
 
 // An error message may quote what it choked on; addresses never go into the table or the log.
 function redact(message: string): string {
@@ -138,8 +138,10 @@ export class ReportWorker {
           pageOffset += written.pages;
           uaRefused ??= part.uaRefused;
           rss = Math.max(rss, part.rss);
+          this.options.log?.debug({ part: i, rows: blocks.reduce((n, b) => n + b.rows.length, 0), pages: written.pages, renderMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) }, 'PDF part rendered');
         }
         const joined = await this.pool.render('pdf-merge', { parts: files });
+        this.options.log?.debug({ parts: files.length, mergeMs: Math.round(joined.ms), atMs: Math.round(performance.now() - started) }, 'PDF parts joined');
         return { ...joined, uaRefused, ms: performance.now() - started, rss: Math.max(rss, joined.rss) };
       } catch (error) {
         for (const f of files) await fs.rm(f, { force: true });
@@ -184,7 +186,7 @@ export class ReportWorker {
       // The model is handed to the render process and not kept here while it works.
       const { rendered, rowCount, built } = await this.build(job, scope, t);
       this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
-      // The file into the database in pieces, hashed on the way: neither the server's heap nor
+      // The file into the database in pieces of 16 MB, hashed on the way: neither the server's heap nor
       // one query parameter (a 60 MB file would be a 120 MB hex string) holds it whole.
       const { file } = writtenOf(rendered.bytes);
       const WRITE_CHUNK = this.options.writeChunkBytes ?? DEFAULT_WRITE_CHUNK;
