@@ -3,9 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { JobResult } from '../../plans/documents/worker.js';
-import { renderReportDocx } from './docx.js';
 import type { ReportFormatName, ReportModel } from './report.js';
-import { renderReportCsv, renderReportXlsx } from './tables.js';
 import { mergePdfs } from './pdf-merge.js';
 import { type ReportPart, ReportPdfRenderer } from './typst.js';
 
@@ -65,12 +63,14 @@ export async function renderReport(format: ReportFormatName, model: ReportModel,
       const result = pdf.render(model);
       return { bytes: result.pdf, uaRefused: result.uaRefused };
     }
+    // Loaded when first needed: exceljs alone takes half a second to load, and the process that
+    // renders the parts of a long PDF (a fresh one for each part) needs neither.
     case 'docx':
-      return { bytes: await renderReportDocx(model), uaRefused: null };
+      return { bytes: await (await import('./docx.js')).renderReportDocx(model), uaRefused: null };
     case 'xlsx':
-      return { bytes: await renderReportXlsx(model), uaRefused: null };
+      return { bytes: await (await import('./tables.js')).renderReportXlsx(model), uaRefused: null };
     case 'csv':
-      return { bytes: renderReportCsv(model), uaRefused: null };
+      return { bytes: (await import('./tables.js')).renderReportCsv(model), uaRefused: null };
   }
 }
 
