@@ -20,7 +20,7 @@ function writtenOf(bytes: Uint8Array): Written {
 /** How long a claim holds before another instance may take the job over (renewed per batch). */
 const CLAIM_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 3;
-const DEFAULT_WRITE_CHUNK = 16 * 1024 * 1024;
+const DEFAULT_WRITE_CHUNK = 4 * 1024 * 1024;
 
 // An error message may quote what it choked on; addresses never go into the table or the log.
 function redact(message: string): string {
@@ -186,27 +186,31 @@ export class ReportWorker {
       // The model is handed to the render process and not kept here while it works.
       const { rendered, rowCount, built } = await this.build(job, scope, t);
       this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
-      // The file into the database in pieces of 16 MB, hashed on the way: neither the server's heap nor
-      // one query parameter (a 60 MB file would be a 120 MB hex string) holds it whole.
+      // The file into the database in pieces, hashed on the way: neither the server's heap nor
+      // one query parameter (a 60 MB file would be a 120 MB hex string) holds it whole. The
+      // pieces go into a temporary table and are joined there once: appending to the bytea
+      // piece by piece would rewrite the growing value each time.
       const { file } = writtenOf(rendered.bytes);
       const WRITE_CHUNK = this.options.writeChunkBytes ?? DEFAULT_WRITE_CHUNK;
       const hash = createHash('sha512');
       let size = 0;
       const handle = await fs.open(file, 'r');
       try {
-        const buffer = Buffer.alloc(WRITE_CHUNK);
-        for (;;) {
-          const { bytesRead } = await handle.read(buffer, 0, WRITE_CHUNK, null);
-          if (bytesRead === 0 && size > 0) break;
-          const chunk = buffer.subarray(0, bytesRead);
-          hash.update(chunk);
-          await this.db
-            .update(committeeReports)
-            .set({ data: size === 0 ? Buffer.from(chunk) : sql`${committeeReports.data} || ${Buffer.from(chunk)}` })
-            .where(eq(committeeReports.id, job.id));
-          size += bytesRead;
-          if (bytesRead === 0) break;
-        }
+        await this.db.transaction(async (tx) => {
+          await tx.execute(sql`create temporary table report_piece (position integer primary key, bytes bytea not null) on commit drop`);
+          const buffer = Buffer.alloc(WRITE_CHUNK);
+          for (let position = 0; ; position++) {
+            const { bytesRead } = await handle.read(buffer, 0, WRITE_CHUNK, null);
+            if (bytesRead === 0) break;
+            const piece = Buffer.from(buffer.subarray(0, bytesRead));
+            hash.update(piece);
+            size += bytesRead;
+            await tx.execute(sql`insert into report_piece (position, bytes) values (${position}, ${piece})`);
+          }
+          await tx.execute(
+            sql`update committee_report set data = (select coalesce(string_agg(bytes, ''::bytea order by position), ''::bytea) from report_piece) where id = ${job.id}`,
+          );
+        });
       } finally {
         await handle.close();
         await fs.rm(file, { force: true });
