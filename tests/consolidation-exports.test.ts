@@ -293,6 +293,23 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
 });
 
 describe('a long PDF in parts', () => {
+  it('splits at fields, and in a long field at goals under the field heading marked as continued', () => {
+    const rows = (n: number) => Array.from({ length: n }, () => ({}) as ReportBlock['rows'][number]);
+    const blocks: ReportBlock[] = [
+      { level: 1, heading: 'Handlungsfeld 1', text: '', rows: [] },
+      { level: 2, heading: 'Ziel 1.1', text: '', rows: rows(20) },
+      { level: 2, heading: 'Ziel 1.2', text: '', rows: rows(20) },
+      { level: 3, heading: 'Maßnahme 1.2.1', text: '', rows: rows(20) },
+      { level: 2, heading: 'Ziel 1.3', text: '', rows: rows(5) },
+      { level: 1, heading: 'Handlungsfeld 2', text: '', rows: rows(3) },
+    ];
+    const parts = splitParts(blocks, 25, '(Fortsetzung)');
+    expect(parts.map((p) => p.map((b) => `${b.level} ${b.heading}`))).toEqual([
+      ['1 Handlungsfeld 1', '2 Ziel 1.1', '2 Ziel 1.2', '3 Maßnahme 1.2.1'],
+      ['1 Handlungsfeld 1 (Fortsetzung)', '2 Ziel 1.3', '1 Handlungsfeld 2'],
+    ]);
+  });
+
   it('joins the parts into one tagged PDF with every page, continued page numbers, bookmarks and text', () => {
     const row = (i: number, lang: string, text: string) => ({ number: String(i), received: '01.03.2026', channel: 'Online-Kommentar', submitter: `Privatperson ${i}`, contact: '', text: { text, lang }, language: lang, translation: null, note: null, answer: `Antwort ${i}`, verdict: 'berücksichtigt', change: '', field: '', goal: '', measure: '' });
     const blocks: ReportBlock[] = [];

@@ -482,6 +482,7 @@ export async function buildReportModel(db: DbOrTx, request: ReportRequest, t: Tr
       state: C('state'),
       stateDraft: t('consolidation.exports.stateDraft'),
       stateFinal: t('consolidation.exports.stateFinal'),
+      continued: t('consolidation.exports.continued'),
       columns: {
         number: C('number'),
         received: C('received'),

@@ -92,6 +92,8 @@ export interface ReportModel {
     state: string;
     stateDraft: string;
     stateFinal: string;
+    /** "(Fortsetzung)" after a field's heading repeated where a long PDF's part starts. */
+    continued: string;
     columns: {
       number: string;
       received: string;

@@ -121,8 +121,8 @@ export interface ReportPdf {
   pages: number;
 }
 
-/** Rows per part: a long report is compiled in parts of at least this many rows, at field boundaries. */
-export const PART_ROWS = 800;
+/** Rows per part: a long report is compiled in parts of about this many rows (some 300 MB in Typst). */
+export const PART_ROWS = 400;
 
 /**
  * One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts).
@@ -165,7 +165,7 @@ export class ReportPdfRenderer {
   }
 
   render(model: ReportModel): ReportPdf {
-    const parts = splitParts(model.blocks, PART_ROWS);
+    const parts = splitParts(model.blocks, PART_ROWS, model.labels.continued);
     if (parts.length > 1) {
       try {
         const pdfs: Buffer[] = [];
@@ -205,13 +205,19 @@ export function pageCount(pdf: Uint8Array): number {
   return Number(count);
 }
 
-/** Blocks in parts of at least `rows` rows, each starting with a field (a level-1 heading). */
-export function splitParts(blocks: ReportBlock[], rows: number): ReportBlock[][] {
+/**
+ * Blocks in parts of at least `rows` rows. A part starts with a field (a level-1 heading) or, in
+ * a long field, with a goal; such a part repeats the field's heading marked as continued, so
+ * every part opens with a level-1 heading as PDF/UA wants and a reader knows where it is.
+ */
+export function splitParts(blocks: ReportBlock[], rows: number, continued = ''): ReportBlock[][] {
   const parts: ReportBlock[][] = [[]];
   let count = 0;
+  let field: ReportBlock | null = null;
   for (const block of blocks) {
-    if (block.level === 1 && count >= rows) {
-      parts.push([]);
+    if (block.level === 1) field = block;
+    if (count >= rows && (block.level === 1 || (block.level === 2 && field))) {
+      parts.push(block.level === 2 && field ? [{ level: 1, heading: `${field.heading} ${continued}`.trim(), text: '', rows: [] }] : []);
       count = 0;
     }
     (parts.at(-1) as ReportBlock[]).push(block);

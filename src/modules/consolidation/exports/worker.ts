@@ -123,7 +123,7 @@ export class ReportWorker {
    * when the last one grew big), then joined in the render process; in one piece if that fails.
    */
   private async renderPdf(model: ReportModel) {
-    const parts = splitParts(model.blocks, PART_ROWS);
+    const parts = splitParts(model.blocks, PART_ROWS, model.labels.continued);
     if (parts.length > 1) {
       const started = performance.now();
       const files: string[] = [];
