@@ -205,6 +205,16 @@ export async function benchExports(options: ExportBenchOptions): Promise<ExportR
   const cookie = await signIn(base, 'beteiligung@example.org', 'Demo-Passwort-2026');
   const rows: ExportRow[] = [];
   console.log(`\nCommittee exports of ${UNITS.toLocaleString('en')} units (the measure page under load at ${options.connections ?? 10} connections meanwhile):`);
+  {
+    // For comparison: the same load without an export.
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssOf(serverPid).own);
+    }, 50);
+    const result = await autocannon({ url: `${base}${options.measurePath}`, connections: options.connections ?? 10, duration: 5, headers: options.headers ?? {} });
+    clearInterval(sampler);
+    console.log(`  no export: measure page ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; server RSS peak ${Math.round(peak / 1_048_576)} MB`);
+  }
   for (const format of (process.env.BENCH_EXPORT_FORMATS ?? 'csv,xlsx,docx,pdf').split(',')) {
     const form = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, { headers: { cookie } });
     const csrf = /name="csrf-token" content="([^"]+)"/.exec(await form.text())?.[1] ?? '';
