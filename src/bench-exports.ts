@@ -8,7 +8,8 @@
  * process's resident memory are sampled.
  *
  * Run on its own with `node scripts/run.mjs bench-exports` (its own server, BENCH_DATABASE_URL or PGlite),
- * or as the last part of `npm run bench`. BENCH_EXPORT_FORMATS=pdf,csv picks formats.
+ * or as the last part of `npm run bench`. BENCH_EXPORT_FORMATS=pdf,csv picks formats;
+ * BENCH_LOG_LEVEL=debug shows the server's log (the PDF parts' times) on stderr.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -287,12 +288,14 @@ async function main(): Promise<void> {
     server = await new Promise<ChildProcess>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(root, 'dist', 'server.js')], {
         cwd: root,
-        env: { ...process.env, NODE_ENV: 'production', PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, DEMO_DATA: 'never', MAIL_WORKER: 'false', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_MAX: '100000' },
+        env: { ...process.env, NODE_ENV: 'production', PORT: '3912', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, DEMO_DATA: 'never', MAIL_WORKER: 'false', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', AUTH_RATE_LIMIT_MAX: '100000' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
+        // BENCH_LOG_LEVEL=debug: the server's log (e.g. the PDF parts' times) on stderr.
+        if (process.env.BENCH_LOG_LEVEL) process.stderr.write(chunk);
         if (/running at/.test(output)) resolve(child);
       };
       child.stdout?.on('data', onData);

@@ -278,6 +278,39 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     }
   });
 
+  it('builds a long PDF in parts in two render processes, its pages numbered on', { timeout: 60_000 }, async () => {
+    const { catalogue } = await import('../src/app.js');
+    const pool = reportPool();
+    const worker = new ReportWorker(t.db, pool, (locale) => catalogue.translator(locale), { partRows: 1 });
+    try {
+      const [row] = await t.db.insert(committeeReports).values({ consultationId, scope: 'consultation', format: 'pdf', variant: 'anonymised', draft: true }).returning();
+      expect(await worker.runOnce()).toBe(row!.id);
+      const [done] = await t.db.select().from(committeeReports).where(eq(committeeReports.id, row!.id));
+      expect(done?.status).toBe('done');
+      expect(done?.error).toBeNull();
+      // Both lanes rendered parts.
+      expect(pool.lanes[0].started).toBeGreaterThan(0);
+      expect(pool.lanes[1].started).toBeGreaterThan(0);
+      const bytes = Buffer.from(done!.data as Uint8Array);
+      const file = path.join(os.tmpdir(), `lanes-${process.pid}.pdf`);
+      fs.writeFileSync(file, bytes);
+      try {
+        const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+        expect(pages).toBeGreaterThan(2);
+        const text = textOf('pdf', bytes);
+        for (let n = 1; n <= pages; n++) expect(text).toContain(`Seite ${n}`);
+        const flat = text.replace(/\s+/g, ' ');
+        for (const s of [texts.uk, texts.ru]) expect(flat).toContain(s);
+        expect(text).toContain('ENTWURF');
+        for (const s of secrets) expect(text).not.toContain(s);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('404 for unknown ids, 403 for a department editor', async () => {
     for (const url of ['/organiser/reports/999999', '/organiser/reports/999999/file', '/organiser/reports/abc', `/organiser/consultations/unbekannt/reports`]) {
       expect((await organiser.get(url)).statusCode, url).toBe(404);

@@ -11,9 +11,13 @@ import { type ReportPart, ReportPdfRenderer } from './typst.js';
  * The child process that renders committee exports (started by the DocumentPool in pool.ts), so
  * the server's event loop keeps answering while a 10,000-row table is laid out. One job at a time.
  */
-export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-merge';
-/** What a job carries: the model (for a PDF part with its place), or the parts to join. */
-export type RenderInput = ReportModel | ReportPart | { parts: string[] };
+export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-layout' | 'pdf-finish' | 'pdf-merge';
+/**
+ * What a job carries: the model (for a PDF part with its place), the page offset of the part
+ * this process laid out last ('pdf-layout' counts its pages, 'pdf-finish' writes it), or the
+ * parts to join.
+ */
+export type RenderInput = ReportModel | ReportPart | { pageOffset: number } | { parts: string[] };
 
 export interface ReportJob {
   id: number;
@@ -25,6 +29,8 @@ export interface ReportJob {
 export interface Written {
   file: string;
   pages: number;
+  /** The process holds state for the next job (a laid-out part): the pool must keep it. */
+  keep?: boolean;
 }
 
 function tempFile(): string {
@@ -40,6 +46,15 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
   const file = tempFile();
   if (format === 'pdf-part') {
     const part = pdf.renderPart(input as ReportPart);
+    fs.writeFileSync(file, part.pdf);
+    return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
+  }
+  if (format === 'pdf-layout') {
+    // The process keeps the laid-out part for the 'pdf-finish' job that follows.
+    return { written: { file: '', pages: pdf.layoutPart(input as ReportPart), keep: true }, uaRefused: null };
+  }
+  if (format === 'pdf-finish') {
+    const part = pdf.finishPart((input as { pageOffset: number }).pageOffset);
     fs.writeFileSync(file, part.pdf);
     return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
   }
@@ -87,7 +102,7 @@ if (send) {
     let message: JobResult;
     try {
       const { written, uaRefused } = await renderJob(job.format, job.model, pdf);
-      message = { id: job.id, ok: true, bytes: Buffer.from(JSON.stringify(written), 'utf8'), uaRefused, ms: performance.now() - started, rss: peakRss() };
+      message = { id: job.id, ok: true, bytes: Buffer.from(JSON.stringify(written), 'utf8'), uaRefused, ms: performance.now() - started, rss: peakRss(), keep: written.keep };
     } catch (error) {
       message = { id: job.id, ok: false, error: error instanceof Error ? error.message.slice(0, 2000) : String(error).slice(0, 2000), rss: peakRss() };
     }

@@ -48,7 +48,10 @@ export const REPORT_TEMPLATE = `
 #show heading.where(level: 3): set text(size: 9.5pt)
 #show heading.where(level: 3): set block(above: 0.9em, below: 0.4em)
 
-#if data.part.pageOffset > 0 { counter(page).update(data.part.pageOffset + 1) }
+// The pages before this part: an input of its own, so a part laid out once to count its pages
+// is compiled again with its place almost for free (the compiler memoises all the rest).
+#let offset = int(sys.inputs.at("offset", default: "0"))
+#if offset > 0 { counter(page).update(offset + 1) }
 #if data.part.first [
 // Cover
 #heading(level: 1, outlined: false, text(size: 20pt, data.title))
@@ -121,8 +124,11 @@ export interface ReportPdf {
   pages: number;
 }
 
-/** Rows per part: a long report is compiled in parts of about this many rows (some 300 MB in Typst). */
-export const PART_ROWS = 400;
+/**
+ * Rows per part: a long report is compiled in parts of about this many rows. 300 keeps a render
+ * process below 400 MB while it holds a laid-out part and compiles it again with its page offset.
+ */
+export const PART_ROWS = 300;
 
 /**
  * One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts).
@@ -134,16 +140,49 @@ export class ReportPdfRenderer {
   private compiler: NodeCompiler | null = null;
   private runs = 0;
 
+  /** The part laid out last by `layoutPart`, waiting for its place (`finishPart`). */
+  private pending: { data: string; pages: number } | null = null;
+
   /** One part of a report compiled in parts (ReportWorker sends each part as a job of its own). */
   renderPart(model: ReportPart): ReportPdf {
     const part = this.compile(model);
     return { pdf: new Uint8Array(part.pdf.buffer, part.pdf.byteOffset, part.pdf.byteLength), uaRefused: part.uaRefused, pages: part.pages };
   }
 
-  private compile(data: unknown): { pdf: Buffer; uaRefused: string | null; pages: number } {
+  /**
+   * Lays a part out before its page offset is known (the parts before it are being laid out in
+   * another process): answers its page count; `finishPart` then compiles it again with its
+   * offset, which costs a tenth, as only the page footers change.
+   */
+  layoutPart(model: ReportPart): number {
+    const data = partData(model);
+    const document = this.compiler_().compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data, offset: '0' } }).result;
+    // A part that does not compile is compiled (and its error reported) by finishPart.
+    this.pending = { data, pages: document?.numOfPages ?? 0 };
+    return this.pending.pages;
+  }
+
+  /** The part laid out last, with the pages before it counted. */
+  finishPart(pageOffset: number): ReportPdf {
+    const pending = this.pending;
+    if (!pending) throw new Error('no part laid out');
+    this.pending = null;
+    const part = this.compileData(pending.data, pageOffset);
+    return { pdf: new Uint8Array(part.pdf.buffer, part.pdf.byteOffset, part.pdf.byteLength), uaRefused: part.uaRefused, pages: part.pages };
+  }
+
+  private compiler_(): NodeCompiler {
     this.compiler ??= NodeCompiler.create({ fontArgs: [{ fontBlobs: readFonts() }] });
-    const compiler = this.compiler;
-    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data: JSON.stringify(data) } });
+    return this.compiler;
+  }
+
+  private compile(data: ReportPart): { pdf: Buffer; uaRefused: string | null; pages: number } {
+    return this.compileData(partData(data), data.part.pageOffset);
+  }
+
+  private compileData(data: string, pageOffset: number): { pdf: Buffer; uaRefused: string | null; pages: number } {
+    const compiler = this.compiler_();
+    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data, offset: String(pageOffset) } });
     const document = result.result;
     if (!document) {
       const diagnostics = result.takeDiagnostics();
@@ -196,6 +235,11 @@ export interface PartInfo {
   pageOffset: number;
 }
 export type ReportPart = ReportModel & { part: PartInfo };
+
+/** The data of a part for the template, without its page offset (that is an input of its own). */
+function partData(model: ReportPart): string {
+  return JSON.stringify({ ...model, part: { ...model.part, pageOffset: 0 } });
+}
 
 /** The page count Typst writes into the page tree, which is its first object. */
 export function pageCount(pdf: Uint8Array): number {

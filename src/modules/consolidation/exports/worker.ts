@@ -10,7 +10,7 @@ import { syncResponses } from '../service.js';
 import { buildReportModel, reportFileName, resolveScope, type Scope } from './model.js';
 import type { ReportPool } from './pool.js';
 import type { Written } from './render-worker.js';
-import { MEDIA_TYPES, type ReportModel } from './report.js';
+import { MEDIA_TYPES, type ReportBlock, type ReportModel } from './report.js';
 import { PART_ROWS, splitParts } from './typst.js';
 
 function writtenOf(bytes: Uint8Array): Written {
@@ -32,6 +32,8 @@ export interface ReportWorkerOptions {
   log?: FastifyBaseLogger;
   /** The file goes into the database in pieces of this size (tests make it small). */
   writeChunkBytes?: number;
+  /** Rows per part of a long PDF (tests make it small). */
+  partRows?: number;
 }
 
 /**
@@ -119,33 +121,77 @@ export class ReportWorker {
   }
 
   /**
-   * A long PDF part by part, each a job of its own (the pool gives the next part a fresh process
-   * when the last one grew big), then joined in the render process; in one piece if that fails.
+   * A long PDF part by part in two render processes at once (each part in a fresh process, as a
+   * compiler that laid out one part keeps its memory), then joined in the render process; in one
+   * piece if that fails. A part's page numbers depend on the parts before it: each part is first
+   * laid out to count its pages ('pdf-layout'), then, once the parts before it are counted,
+   * compiled again with its page offset and written ('pdf-finish'), which costs little as the
+   * compiler still holds the layout and only the footers change.
    */
   private async renderPdf(model: ReportModel) {
-    const parts = splitParts(model.blocks, PART_ROWS, model.labels.continued);
+    const parts = splitParts(model.blocks, this.options.partRows ?? PART_ROWS, model.labels.continued);
     if (parts.length > 1) {
       const started = performance.now();
       const files: string[] = [];
-      let pageOffset = 0;
       let uaRefused: string | null = null;
       let rss = 0;
-      try {
-        for (const [i, blocks] of parts.entries()) {
-          const part = await this.pool.render('pdf-part', { ...model, blocks, part: { single: false, first: i === 0, pageOffset } });
+      let next = 0;
+      let failed: Error | null = null;
+      const counted = parts.map(() => {
+        let resolve: (pages: number) => void = () => {};
+        let reject: (error: Error) => void = () => {};
+        const promise = new Promise<number>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        promise.catch(() => {});
+        return { promise, resolve, reject };
+      });
+      const lanes = this.pool.lanes;
+      const lane = async (pool: (typeof lanes)[number]) => {
+        while (next < parts.length && !failed) {
+          const i = next++;
+          const blocks = parts[i] as ReportBlock[];
+          const laid = await pool.render('pdf-layout', { ...model, blocks, part: { single: false, first: i === 0, pageOffset: 0 } });
+          counted[i]?.resolve(writtenOf(laid.bytes).pages);
+          let pageOffset = 0;
+          for (let j = 0; j < i; j++) pageOffset += await (counted[j] as (typeof counted)[number]).promise;
+          const part = await pool.render('pdf-finish', { pageOffset });
           const written = writtenOf(part.bytes);
-          files.push(written.file);
-          pageOffset += written.pages;
+          files[i] = written.file;
           uaRefused ??= part.uaRefused;
-          rss = Math.max(rss, part.rss);
-          this.options.log?.debug({ part: i, rows: blocks.reduce((n, b) => n + b.rows.length, 0), pages: written.pages, renderMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) }, 'PDF part rendered');
+          rss = Math.max(rss, laid.rss, part.rss);
+          this.options.log?.debug(
+            { part: i, rows: blocks.reduce((n, b) => n + b.rows.length, 0), pages: written.pages, layoutMs: Math.round(laid.ms), finishMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) },
+            'PDF part rendered',
+          );
         }
+      };
+      try {
+        for (const pool of lanes) pool.spare = true;
+        lanes[1].warm();
+        // Both lanes to the end before going on (the other one may still be writing a part).
+        await Promise.allSettled(
+          lanes.map((pool) =>
+            lane(pool).catch((error: Error) => {
+              // The other lane must not wait for a count that never comes.
+              failed ??= error;
+              for (const c of counted) c.reject(error);
+            }),
+          ),
+        );
+        if (failed) throw failed;
         const joined = await this.pool.render('pdf-merge', { parts: files });
         this.options.log?.debug({ parts: files.length, mergeMs: Math.round(joined.ms), atMs: Math.round(performance.now() - started) }, 'PDF parts joined');
         return { ...joined, uaRefused, ms: performance.now() - started, rss: Math.max(rss, joined.rss) };
       } catch (error) {
-        for (const f of files) await fs.rm(f, { force: true });
+        for (const f of files) if (f) await fs.rm(f, { force: true });
         this.options.log?.warn({ error: redact(error instanceof Error ? error.message : String(error)) }, 'PDF in parts failed, compiling it whole');
+      } finally {
+        for (const pool of lanes) {
+          pool.spare = false;
+          pool.dropSpare();
+        }
       }
     }
     return this.pool.render('pdf', model);

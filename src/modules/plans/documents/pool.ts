@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PlanExport } from './model.js';
@@ -42,6 +43,13 @@ export interface PoolOptions {
    * `{ id, format, model }` with a JobResult. Default: the plan documents' worker.
    */
   workerFile?: string;
+  /**
+   * A second process started ahead and kept idle, so replacing a grown one costs no start-up
+   * (the parts of a long report, each in a fresh process).
+   */
+  spare?: boolean;
+  /** Niceness of the children (0–19): the server's event loop goes first when cores are short. */
+  nice?: number;
 }
 
 /**
@@ -52,6 +60,7 @@ export interface PoolOptions {
  */
 export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
   private child: ChildProcess | null = null;
+  private spareChild: ChildProcess | null = null;
   private readonly queue: Pending<F, M>[] = [];
   private current: Pending<F, M> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -61,6 +70,9 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
   private readonly timeoutMs: number;
   private readonly maxRssBytes: number;
   private readonly workerFile: string;
+  /** Keep a spare process ready (may be switched on and off; `dropSpare` ends the spare). */
+  spare: boolean;
+  private readonly nice: number;
   /** Children started so far (tests and logs). */
   started = 0;
 
@@ -69,6 +81,8 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRssBytes = options.maxRssBytes ?? 350 * 1024 * 1024;
     this.workerFile = options.workerFile ?? planWorkerFile;
+    this.spare = options.spare ?? false;
+    this.nice = options.nice ?? 0;
   }
 
   /** The running child's process id, if one is running (the benchmark reads its memory). */
@@ -88,11 +102,23 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
   /** Starts the child ahead of a job (it loads its modules while the caller prepares the job). */
   warm(): void {
     if (this.closed || this.child) return;
-    this.child = this.start();
+    this.child = this.takeSpare() ?? this.start();
     if (!this.current) {
       this.child.unref();
       this.child.channel?.unref();
     }
+  }
+
+  /** The spare process, if one is ready, and a new spare started behind it. */
+  private takeSpare(): ChildProcess | null {
+    const spare = this.spareChild;
+    this.spareChild = null;
+    if (this.spare && !this.closed) {
+      this.spareChild = this.start();
+      this.spareChild.unref();
+      this.spareChild.channel?.unref();
+    }
+    return spare;
   }
 
   async close(): Promise<void> {
@@ -102,6 +128,14 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
     this.current = null;
     if (this.timer) clearTimeout(this.timer);
     this.stop();
+    this.dropSpare();
+  }
+
+  /** Ends the spare process, if one is waiting. */
+  dropSpare(): void {
+    const spare = this.spareChild;
+    this.spareChild = null;
+    if (spare && spare.exitCode === null) spare.kill();
   }
 
   private start(): ChildProcess {
@@ -111,9 +145,19 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     this.started++;
+    if (this.nice > 0 && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, this.nice);
+      } catch {
+        // not allowed here: the child runs at the server's priority
+      }
+    }
     child.on('message', (result: JobResult) => this.finish(child, result));
     child.on('error', (error) => this.fail(child, error));
-    child.on('exit', (code, signal) => this.fail(child, new Error(`document process exited (${signal ?? code})`)));
+    child.on('exit', (code, signal) => {
+      if (child === this.spareChild) this.spareChild = null;
+      this.fail(child, new Error(`document process exited (${signal ?? code})`));
+    });
     return child;
   }
 
@@ -133,7 +177,7 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
       return;
     }
     this.current = next;
-    this.child ??= this.start();
+    this.child ??= this.takeSpare() ?? this.start();
     this.child.ref();
     this.child.channel?.ref();
     const child = this.child;
@@ -152,7 +196,8 @@ export class DocumentPool<F extends string = Job['format'], M = PlanExport> {
     if (this.timer) clearTimeout(this.timer);
     this.current = null;
     // Grown too big (the compiler's memory is not given back): a fresh process for the next job.
-    if (result.rss > this.maxRssBytes) this.stop();
+    // Not while it holds what the next job needs (it answered `keep`).
+    if (result.rss > this.maxRssBytes && !(result.ok && result.keep)) this.stop();
     if (result.ok) current.resolve({ bytes: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), uaRefused: result.uaRefused, ms: result.ms, rss: result.rss });
     else current.reject(new Error(result.error));
     this.pump();

@@ -16,7 +16,16 @@ export interface Job {
   model: PlanExport;
 }
 export type JobResult =
-  | { id: number; ok: true; bytes: Uint8Array; uaRefused: string | null; ms: number; rss: number }
+  | {
+      id: number;
+      ok: true;
+      bytes: Uint8Array;
+      uaRefused: string | null;
+      ms: number;
+      rss: number;
+      /** The process holds what the next job needs (a laid-out part of a report): not replaced. */
+      keep?: boolean;
+    }
   | { id: number; ok: false; error: string; rss: number };
 
 const send = process.send?.bind(process);
