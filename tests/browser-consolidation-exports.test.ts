@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committeeReports } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -36,15 +36,7 @@ describeBrowser('committee exports in Chromium', () => {
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const open = pageOpener(() => browser, () => server.baseUrl, js);
 
-      async function organiser(): Promise<Page> {
-        const page = await open({ acceptDownloads: true });
-        await page.goto('/signin');
-        await page.locator('input[name="email"]').fill('export-orga@example.org');
-        await page.locator('input[name="password"]').fill(TEST_PASSWORD);
-        await page.getByRole('button', { name: 'Anmelden' }).last().click();
-        await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-        return page;
-      }
+      const organiser = () => signInThroughForm(open, 'export-orga@example.org', TEST_PASSWORD, { acceptDownloads: true });
 
       it('requests a draft export, follows its progress to done and downloads the file', async () => {
         const page = await organiser();

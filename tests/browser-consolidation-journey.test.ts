@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { and, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responses } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, launchBrowser, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -40,15 +40,7 @@ describeBrowser('the consolidation from comment to committee table in Chromium',
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const open = pageOpener(() => browser, () => server.baseUrl, js);
 
-      async function signedIn(email: string, password: string): Promise<Page> {
-        const page = await open({ acceptDownloads: true });
-        await page.goto('/signin');
-        await page.locator('input[name="email"]').fill(email);
-        await page.locator('input[name="password"]').fill(password);
-        await page.getByRole('button', { name: 'Anmelden' }).last().click();
-        await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-        return page;
-      }
+      const signedIn = (email: string, password: string) => signInThroughForm(open, email, password, { acceptDownloads: true });
 
       it('a guest’s comment is answered through the department round, mailed, shown and exported for the JHA', async () => {
         const mode = js ? 'js' : 'nojs';

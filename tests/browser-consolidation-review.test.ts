@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,13 +6,10 @@ import { syncResponses } from '../src/modules/consolidation/service.js';
 import { departments } from '../src/modules/departments/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
-declare const document: { documentElement: { scrollWidth: number; scrollHeight: number } };
-
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 
 describeBrowser('the Abwägung in Chromium', () => {
   let browser: Browser;
@@ -63,28 +58,8 @@ describeBrowser('the Abwägung in Chromium', () => {
       const open = pageOpener(() => browser, () => server.baseUrl, js);
       const checks = driver === markupDriver && js && !process.env.NO_AXE;
 
-      async function signedIn(email: string): Promise<Page> {
-        const page = await open();
-        await page.goto('/signin');
-        await page.locator('input[name="email"]').fill(email);
-        await page.locator('input[name="password"]').fill(TEST_PASSWORD);
-        await page.getByRole('button', { name: 'Anmelden' }).last().click();
-        await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-        return page;
-      }
-
-      async function inspect(journey: Page, name: string): Promise<void> {
-        const page = await journey.context().newPage();
-        await page.goto(journey.url());
-        await axeClean(page, name);
-        fs.mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.setViewportSize({ width: 360, height: 740 });
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        expect(width, `${name} fits 360 px`).toBeLessThanOrEqual(360);
-        const height = await page.evaluate(() => document.documentElement.scrollHeight);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `consolidation-${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: 360, height: Math.min(2400, height) } });
-        await page.close();
-      }
+      const signedIn = (email: string) => signInThroughForm(open, email, TEST_PASSWORD);
+      const inspect = (journey: Page, name: string) => inspectPage(journey, name, `consolidation-${name}`);
 
       it('an organiser takes over a department’s draft and decides, a second one approves, the answers are published and read', async () => {
         const mode = js ? 'JS' : 'ohne JS';
@@ -102,6 +77,8 @@ describeBrowser('the Abwägung in Chromium', () => {
         if (checks) await inspect(olga, 'overview');
         await olga.locator('#filter-q').fill(text.slice(0, 40));
         await olga.getByRole('button', { name: 'Filtern' }).click();
+        // The filtered list must have arrived: a click on the unfiltered one would be overtaken by it.
+        await olga.waitForURL((url) => url.searchParams.has('q'));
         await olga.getByRole('link', { name: `#${id}`, exact: true }).click();
         await olga.getByRole('heading', { level: 1, name: `Abwägung zu #${id}` }).waitFor();
         await olga.waitForURL((url) => url.pathname === `/organiser/consolidation/responses/${unitId}`);

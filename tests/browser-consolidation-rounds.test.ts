@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,13 +5,10 @@ import { assignments, responses, textBlocks } from '../src/modules/consolidation
 import { departments } from '../src/modules/departments/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
-declare const document: { documentElement: { scrollWidth: number; scrollHeight: number } };
-
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 const BLOCK = 'Die Verwaltung prüft den Vorschlag im Rahmen der Fortschreibung.';
 
 describeBrowser('department round in Chromium', () => {
@@ -53,19 +48,7 @@ describeBrowser('department round in Chromium', () => {
         return page;
       }
 
-      /** axe and the 360 px check on a page of their own (htmx leaves settling styles behind). */
-      async function inspect(journey: Page, name: string): Promise<void> {
-        const page = await journey.context().newPage();
-        await page.goto(journey.url());
-        await axeClean(page, name);
-        fs.mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.setViewportSize({ width: 360, height: 740 });
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        expect(width, `${name} fits 360 px`).toBeLessThanOrEqual(360);
-        const height = await page.evaluate(() => document.documentElement.scrollHeight);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `rounds-${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: 360, height: Math.min(2400, height) } });
-        await page.close();
-      }
+      const inspect = (journey: Page, name: string) => inspectPage(journey, name, `rounds-${name}`);
 
       it('the organiser assigns two items by suggestion; the Jugendamt drafts an answer with a text block and hands it in', async () => {
         const ids: number[] = [];

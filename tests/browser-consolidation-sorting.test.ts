@@ -1,23 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributionGroupMembers, contributionGroups, contributionSections, responses } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 declare const document: {
-  documentElement: { scrollWidth: number; scrollHeight: number };
   querySelector(selector: string): { firstChild: unknown; textContent: string } | null;
   createRange(): { setStart(node: unknown, offset: number): void; setEnd(node: unknown, offset: number): void };
 };
 declare const window: { getSelection(): { removeAllRanges(): void; addRange(range: unknown): void } | null };
-
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 
 describeBrowser('sorting what came in, in Chromium', () => {
   let browser: Browser;
@@ -52,29 +47,8 @@ describeBrowser('sorting what came in, in Chromium', () => {
       const checks = driver === markupDriver && js && !process.env.NO_AXE;
       const mode = js ? 'js' : 'nojs';
 
-      async function organiser(): Promise<Page> {
-        const page = await open();
-        await page.goto('/signin');
-        await page.locator('input[name="email"]').fill('sortiererin@example.org');
-        await page.locator('input[name="password"]').fill(TEST_PASSWORD);
-        await page.getByRole('button', { name: 'Anmelden' }).last().click();
-        await page.getByRole('link', { name: 'Verfahren verwalten' }).first().waitFor();
-        return page;
-      }
-
-      /** axe and the 360 px check on a page of their own (in the same session). */
-      async function inspect(journey: Page, name: string): Promise<void> {
-        const page = await journey.context().newPage();
-        await page.goto(journey.url());
-        await axeClean(page, name);
-        fs.mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.setViewportSize({ width: 360, height: 740 });
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        expect(width, `${name} fits 360 px`).toBeLessThanOrEqual(360);
-        const height = await page.evaluate(() => document.documentElement.scrollHeight);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `sorting-${name}-${mode}.png`), fullPage: true, clip: { x: 0, y: 0, width: 360, height: Math.min(3000, height) } });
-        await page.close();
-      }
+      const organiser = () => signInThroughForm(open, 'sortiererin@example.org', TEST_PASSWORD);
+      const inspect = (journey: Page, name: string) => inspectPage(journey, name, `sorting-${name}-${mode}`, 3000);
 
       it('splits a statement into two sections and groups two comments from the suggestions', async () => {
         const passages = [

@@ -147,3 +147,36 @@ export function pageOpener(browser: () => Browser, baseUrl: () => string, js: bo
     return page;
   };
 }
+
+declare const document: { documentElement: { scrollWidth: number; scrollHeight: number } };
+
+export const SCREENSHOTS = `${import.meta.dirname}/../../.tmp/screenshots`;
+
+/**
+ * axe and the 360 px check on the journey's current address, in a page of its own in the same
+ * session (htmx leaves styles behind that it settles later), with a screenshot to look at in
+ * `.tmp/screenshots/<file>.png`.
+ */
+export async function inspectPage(journey: Page, label: string, file: string, maxHeight = 2400): Promise<void> {
+  const page = await journey.context().newPage();
+  await page.goto(journey.url());
+  await axeClean(page, label);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.setViewportSize({ width: 360, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${label} fits 360 px`).toBeLessThanOrEqual(360);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({ path: `${SCREENSHOTS}/${file}.png`, fullPage: true, clip: { x: 0, y: 0, width: 360, height: Math.min(maxHeight, height) } });
+  await page.close();
+}
+
+/** Signs in through the form on a new page of `open` and waits until the sign-in page is left. */
+export async function signInThroughForm(open: (options?: BrowserContextOptions) => Promise<Page>, email: string, password: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await open(options);
+  await page.goto('/signin');
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByRole('button', { name: 'Anmelden' }).last().click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+  return page;
+}
