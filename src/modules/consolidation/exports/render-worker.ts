@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JobResult } from '../../plans/documents/worker.js';
 import type { ReportFormatName, ReportModel } from './report.js';
-import { mergePdfs } from './pdf-merge.js';
+import { mergePdfFiles } from './pdf-merge.js';
 import { type ReportPart, ReportPdfRenderer } from './typst.js';
 
 /**
@@ -61,7 +61,8 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
   if (format === 'pdf-merge') {
     const files = (input as { parts: string[] }).parts;
     try {
-      fs.writeFileSync(file, mergePdfs(files.map((f) => fs.readFileSync(f))));
+      // One part in memory at a time, written on as it is read.
+      mergePdfFiles(files, file);
     } finally {
       for (const f of files) fs.rmSync(f, { force: true });
     }
