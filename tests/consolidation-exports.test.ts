@@ -13,6 +13,7 @@ import { contributions, organisations } from '../src/modules/participation/schem
 import { consultations } from '../src/modules/plans/schema.js';
 import { mergePdfs } from '../src/modules/consolidation/exports/pdf-merge.js';
 import { reportPool } from '../src/modules/consolidation/exports/pool.js';
+import { reportFilePieces } from '../src/modules/consolidation/exports/service.js';
 import { ReportWorker } from '../src/modules/consolidation/exports/worker.js';
 import type { ReportBlock, ReportModel } from '../src/modules/consolidation/exports/report.js';
 import { pageCount, ReportPdfRenderer, splitParts } from '../src/modules/consolidation/exports/typst.js';
@@ -273,6 +274,15 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
       expect(bytes.length).toBe(done!.size);
       expect(createHash('sha512').update(bytes).digest('hex')).toBe(done!.sha512);
       expect(textOf('xlsx', bytes)).toContain(texts.uk);
+      // The download reads it back in pieces too.
+      const pieces: Buffer[] = [];
+      for await (const piece of reportFilePieces(t.db, row!.id, done!.size as number, 1000)) pieces.push(piece);
+      expect(pieces.length).toBe(Math.ceil(bytes.length / 1000));
+      expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
+      const download = await organiser.get(`/organiser/reports/${row!.id}/file`);
+      expect(download.statusCode).toBe(200);
+      expect(Number(download.headers['content-length'])).toBe(bytes.length);
+      expect(download.rawPayload.equals(bytes)).toBe(true);
     } finally {
       await pool.close();
     }

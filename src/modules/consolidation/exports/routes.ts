@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../core/context.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
@@ -8,7 +9,7 @@ import { reportFormats } from '../schema.js';
 import { consultationBySlug, ORGANISERS, syncResponses } from '../service.js';
 import { newestVersion, scopeProgress } from './model.js';
 import { reportPool } from './pool.js';
-import { doneReports, LIST_PAGE_SIZE, listReports, loadReport, loadReportFile, type ReportForm, type ReportListRow, requestReport } from './service.js';
+import { doneReports, LIST_PAGE_SIZE, listReports, loadReport, loadReportFile, type ReportForm, type ReportListRow, reportFilePieces, requestReport } from './service.js';
 import { ReportWorker } from './worker.js';
 import { readPlanDocument } from '../../plans/document.js';
 import { asc, eq } from 'drizzle-orm';
@@ -143,14 +144,17 @@ export function exportsRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/organiser/reports/:id/file', organisers, async (req, reply) => {
-    const file = await loadReportFile(db, idParam(req));
-    if (file?.status !== 'done' || !file.data) throw new NotFoundError();
+    const id = idParam(req);
+    const file = await loadReportFile(db, id);
+    if (file?.status !== 'done' || file.size === null) throw new NotFoundError();
+    // Streamed from the database in pieces, not loaded whole.
     return reply
       .type(file.mediaType ?? 'application/octet-stream')
       .header('content-disposition', `attachment; filename="${file.fileName ?? 'export'}"`)
+      .header('content-length', String(file.size))
       .header('cache-control', 'private, no-store')
       .header('x-content-type-options', 'nosniff')
-      .send(Buffer.from(file.data));
+      .send(Readable.from(reportFilePieces(db, id, file.size)));
   });
 
   app.get('/organiser/consultations/:slug/reports/oparl.json', organisers, async (req, reply) => {

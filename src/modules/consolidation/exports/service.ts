@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type FieldErrors, type MessageParams, NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { Translate } from '../../../core/i18n.js';
 import type { DbOrTx } from '../../../db/index.js';
@@ -173,8 +173,27 @@ export async function loadReport(db: DbOrTx, id: number) {
 
 export async function loadReportFile(db: DbOrTx, id: number) {
   const [row] = await db
-    .select({ status: committeeReports.status, data: committeeReports.data, fileName: committeeReports.fileName, mediaType: committeeReports.mediaType, variant: committeeReports.variant })
+    .select({ status: committeeReports.status, size: committeeReports.size, fileName: committeeReports.fileName, mediaType: committeeReports.mediaType, variant: committeeReports.variant })
     .from(committeeReports)
     .where(eq(committeeReports.id, id));
   return row ?? null;
+}
+
+/** Pieces a stored file is read back in. */
+export const READ_PIECE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A stored file in pieces, read one after another as the download goes out: a 60 MB PDF is never
+ * whole in the server's memory (nor as the driver's copy of it).
+ */
+export async function* reportFilePieces(db: DbOrTx, id: number, size: number, pieceBytes = READ_PIECE_BYTES): AsyncGenerator<Buffer> {
+  for (let at = 0; at < size; at += pieceBytes) {
+    const [row] = await db
+      .select({ piece: sql<Uint8Array>`substring(${committeeReports.data} from ${at + 1} for ${pieceBytes})`.mapWith(committeeReports.data) })
+      .from(committeeReports)
+      .where(eq(committeeReports.id, id));
+    const piece = row?.piece;
+    if (!piece || piece.byteLength === 0) throw new Error('stored file shorter than its size');
+    yield Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  }
 }
