@@ -1,5 +1,5 @@
+import fs from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { csvRow } from '../../participation/opendata/service.js';
 import type { ReportModel, ReportRow } from './report.js';
 
@@ -59,6 +59,8 @@ function columnLetter(n: number): string {
 }
 
 export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
+  // Loaded when first needed (half a second): the CSV, written by the server itself, needs none of it.
+  const ExcelJS = (await import('exceljs')).default;
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -131,17 +133,39 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
 
 /** CSV (RFC 4180, UTF-8 with a byte order mark for Excel), written in chunks of rows. */
 export function renderReportCsv(model: ReportModel): Buffer {
+  const chunks: Buffer[] = [];
+  for (const chunk of csvChunks(model)) chunks.push(Buffer.from(chunk, 'utf8'));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The CSV into a file, 500 rows at a time, giving the event loop back between them: the server
+ * writes it itself (some 50 ms of work for 10,000 rows, less than handing the model to a render
+ * process would take), so other requests are answered meanwhile.
+ */
+export async function writeReportCsv(model: ReportModel, file: string): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    for (const chunk of csvChunks(model)) {
+      await handle.write(chunk, null, 'utf8');
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function* csvChunks(model: ReportModel): Generator<string> {
   const cols = columns(model);
   const state = model.draft ? model.labels.stateDraft : model.labels.stateFinal;
-  const chunks: Buffer[] = [Buffer.from(`\uFEFF${csvRow([model.labels.state, ...cols.map((c) => c.header)])}`, 'utf8')];
+  yield `\uFEFF${csvRow([model.labels.state, ...cols.map((c) => c.header)])}`;
   let lines: string[] = [];
   for (const r of allRows(model)) {
     lines.push(csvRow([state, ...cols.map((c) => c.value(r))]));
     if (lines.length === 500) {
-      chunks.push(Buffer.from(lines.join(''), 'utf8'));
+      yield lines.join('');
       lines = [];
     }
   }
-  if (lines.length) chunks.push(Buffer.from(lines.join(''), 'utf8'));
-  return Buffer.concat(chunks);
+  if (lines.length) yield lines.join('');
 }

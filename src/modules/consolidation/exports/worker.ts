@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Translate } from '../../../core/i18n.js';
@@ -11,6 +13,7 @@ import { buildReportModel, reportFileName, resolveScope, type Scope } from './mo
 import type { ReportPool } from './pool.js';
 import type { Written } from './render-worker.js';
 import { MEDIA_TYPES, type ReportBlock, type ReportModel } from './report.js';
+import { writeReportCsv } from './tables.js';
 import { PART_ROWS, splitParts } from './typst.js';
 
 function writtenOf(bytes: Uint8Array): Written {
@@ -107,8 +110,8 @@ export class ReportWorker {
   }
 
   private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
-    // The render process starts while the model is read.
-    this.pool.warm();
+    // The render process starts while the model is read (the CSV needs none).
+    if (job.format !== 'csv') this.pool.warm();
     const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
       await this.db
         .update(committeeReports)
@@ -116,8 +119,22 @@ export class ReportWorker {
         .where(eq(committeeReports.id, job.id));
     });
     const built = performance.now();
-    const rendered = job.format === 'pdf' ? await this.renderPdf(model) : await this.pool.render(job.format, model);
+    const rendered = job.format === 'pdf' ? await this.renderPdf(model) : job.format === 'csv' ? await this.writeCsv(model) : await this.pool.render(job.format, model);
     return { rendered, rowCount: model.rowCount, built };
+  }
+
+  /** The CSV written here, without a render process (see writeReportCsv). */
+  private async writeCsv(model: ReportModel) {
+    const started = performance.now();
+    const file = path.join(os.tmpdir(), `mitsprache-report-${process.pid}-${randomUUID()}`);
+    try {
+      await writeReportCsv(model, file);
+    } catch (error) {
+      await fs.rm(file, { force: true });
+      throw error;
+    }
+    const written: Written = { file, pages: 0 };
+    return { bytes: Buffer.from(JSON.stringify(written), 'utf8'), uaRefused: null, ms: performance.now() - started, rss: 0 };
   }
 
   /**
