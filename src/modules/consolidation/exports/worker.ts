@@ -112,15 +112,19 @@ export class ReportWorker {
   private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
     // The render process starts while the model is read (the CSV needs none).
     if (job.format !== 'csv') this.pool.warm();
-    const model = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
+    let model: ReportModel | null = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
       await this.db
         .update(committeeReports)
         .set({ progress: done, total, lockedUntil: new Date(Date.now() + CLAIM_MS) })
         .where(eq(committeeReports.id, job.id));
     });
     const built = performance.now();
-    const rendered = job.format === 'pdf' ? await this.renderPdf(model) : job.format === 'csv' ? await this.writeCsv(model) : await this.pool.render(job.format, model);
-    return { rendered, rowCount: model.rowCount, built };
+    const rowCount = model.rowCount;
+    const rendering = job.format === 'pdf' ? this.renderPdf(model) : job.format === 'csv' ? this.writeCsv(model) : this.pool.render(job.format, model);
+    // Not held here while the file is made: the render process has its copy (a PDF's parts and
+    // the CSV writer keep what they still need).
+    model = null;
+    return { rendered: await rendering, rowCount, built };
   }
 
   /** The CSV written here, without a render process (see writeReportCsv). */
