@@ -112,7 +112,8 @@ export class ReportWorker {
   private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
     // The render process starts while the model is read (the CSV needs none).
     if (job.format !== 'csv') this.pool.warm();
-    let model: ReportModel | null = await buildReportModel(this.db, { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale }, t, async (done, total) => {
+    const request = { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale };
+    let model: ReportModel | null = await buildReportModel(this.db, request, t, async (done, total) => {
       await this.db
         .update(committeeReports)
         .set({ progress: done, total, lockedUntil: new Date(Date.now() + CLAIM_MS) })
@@ -120,7 +121,12 @@ export class ReportWorker {
     });
     const built = performance.now();
     const rowCount = model.rowCount;
-    const rendering = job.format === 'pdf' ? this.renderPdf(model) : job.format === 'csv' ? this.writeCsv(model) : this.pool.render(job.format, model);
+    const rendering =
+      job.format === 'pdf'
+        ? this.renderPdf({ ...model, blocks: [] }, splitParts(model.blocks, this.options.partRows ?? PART_ROWS, model.labels.continued), () => buildReportModel(this.db, request, t))
+        : job.format === 'csv'
+          ? this.writeCsv(model)
+          : this.pool.render(job.format, model);
     // Not held here while the file is made: the render process has its copy (a PDF's parts and
     // the CSV writer keep what they still need).
     model = null;
@@ -142,16 +148,19 @@ export class ReportWorker {
   }
 
   /**
-   * A long PDF part by part in two render processes at once (each part in a fresh process, as a
-   * compiler that laid out one part keeps its memory), then joined in the render process; in one
+   * A long PDF (the model without its blocks, and the blocks in parts) part by part in two
+   * render processes at once (each part in a fresh process, as a compiler that laid out one part
+   * keeps its memory), then joined in the render process; in one
    * piece if that fails. A part's page numbers depend on the parts before it: each part is first
    * laid out to count its pages ('pdf-layout'), then, once the parts before it are counted,
    * compiled again with its page offset and written ('pdf-finish'), which costs little as the
    * compiler still holds the layout and only the footers change.
    */
-  private async renderPdf(model: ReportModel) {
-    const parts = splitParts(model.blocks, this.options.partRows ?? PART_ROWS, model.labels.continued);
-    if (parts.length > 1) {
+  private async renderPdf(model: ReportModel, parts: ReportBlock[][], rebuild: () => Promise<ReportModel>) {
+    if (parts.length === 1) return this.pool.render('pdf', { ...model, blocks: parts[0] as ReportBlock[] });
+    {
+      // `model` without its rows: they are only in `parts`, each part let go once its render
+      // process has it; the fallback to one piece reads the model again.
       const started = performance.now();
       const files: string[] = [];
       let uaRefused: string | null = null;
@@ -173,7 +182,10 @@ export class ReportWorker {
         while (next < parts.length && !failed) {
           const i = next++;
           const blocks = parts[i] as ReportBlock[];
-          const laid = await pool.render('pdf-layout', { ...model, blocks, part: { single: false, first: i === 0, pageOffset: 0 } });
+          const rows = blocks.reduce((n, b) => n + b.rows.length, 0);
+          const laying = pool.render('pdf-layout', { ...model, blocks, part: { single: false, first: i === 0, pageOffset: 0 } });
+          parts[i] = [];
+          const laid = await laying;
           counted[i]?.resolve(writtenOf(laid.bytes).pages);
           let pageOffset = 0;
           for (let j = 0; j < i; j++) pageOffset += await (counted[j] as (typeof counted)[number]).promise;
@@ -183,7 +195,7 @@ export class ReportWorker {
           uaRefused ??= part.uaRefused;
           rss = Math.max(rss, laid.rss, part.rss);
           this.options.log?.debug(
-            { part: i, rows: blocks.reduce((n, b) => n + b.rows.length, 0), pages: written.pages, layoutMs: Math.round(laid.ms), finishMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) },
+            { part: i, rows, pages: written.pages, layoutMs: Math.round(laid.ms), finishMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) },
             'PDF part rendered',
           );
         }
@@ -215,7 +227,7 @@ export class ReportWorker {
         }
       }
     }
-    return this.pool.render('pdf', model);
+    return this.pool.render('pdf', await rebuild());
   }
 
   /** Claims and builds one due export; returns its id, or null when nothing was due. */
