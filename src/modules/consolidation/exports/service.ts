@@ -179,8 +179,8 @@ export async function loadReportFile(db: DbOrTx, id: number) {
   return row ?? null;
 }
 
-/** Pieces a stored file is read back in. */
-export const READ_PIECE_BYTES = 4 * 1024 * 1024;
+/** Pieces a stored file is read back in (the driver reads each as a hex string twice its size). */
+export const READ_PIECE_BYTES = 1024 * 1024;
 
 /**
  * A stored file in pieces, read one after another as the download goes out: a 60 MB PDF is never
