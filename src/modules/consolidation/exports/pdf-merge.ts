@@ -208,7 +208,62 @@ export function mergePdfFiles(files: string[], out: string): void {
   }
 }
 
+/** A file the parts of a long PDF are joined into as they come (`add` each in order, then `end`). */
+export class PdfJoiner {
+  private readonly fd: number;
+  private readonly joining: Generator<void, void, Buffer | null>;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private ended = false;
+
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'w');
+    this.joining = joinParts((chunk) => {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes >= 1 << 20) this.flush();
+    });
+    this.joining.next();
+  }
+
+  add(part: Buffer): void {
+    this.joining.next(part);
+    this.flush();
+  }
+
+  end(): void {
+    this.joining.next(null);
+    this.flush();
+    this.close();
+  }
+
+  /** Stops (the file stays as far as it got; the caller removes it). */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    fs.closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.pending.length) fs.writeSync(this.fd, Buffer.concat(this.pending));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
 function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Buffer) => void): void {
+  const joining = joinParts(write);
+  joining.next();
+  for (let k = 0; k < count; k++) joining.next(load(k));
+  joining.next(null);
+}
+
+/**
+ * Joins parts handed in one by one (`next(part)`, then `next(null)` to finish): each part's
+ * objects are written as soon as it comes, so the parts of a long PDF can be joined while the
+ * later ones are still being compiled.
+ */
+function* joinParts(write: (chunk: Buffer) => void): Generator<void, void, Buffer | null> {
   let first: PartInfo | null = null;
   let firstParsed: { info: number | null; id: string | null; catalog: number } | null = null;
   let base = 0;
@@ -237,8 +292,10 @@ function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Bu
   };
   emit(Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n', 'latin1'));
 
-  for (let k = 0; k < count; k++) {
-    const p = parsePdf(load(k));
+  for (let k = 0; ; k++) {
+    const part: Buffer | null = yield;
+    if (part === null) break;
+    const p = parsePdf(part);
     const info = partInfo(p);
     if (!first) {
       first = info;

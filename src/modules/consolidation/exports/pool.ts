@@ -14,16 +14,19 @@ type Lane = DocumentPool<RenderFormat, RenderInput>;
  * Big tables take seconds and a few hundred MB in the child; it is replaced once it has grown
  * past 250 MB, so memory goes back to the system between exports and between the parts of a long
  * PDF. A long PDF is laid out in two lanes at once (the machine has two cores), each with a
- * spare process started ahead, so a part never waits for a process to start; the processes run
- * at a lower priority, so the server's requests go first.
+ * spare process started ahead, so a part never waits for a process to start; a third process
+ * joins the finished parts into the file meanwhile.
  */
 export class ReportPool {
   /** The first lane renders every job; the second only parts of a long PDF. */
   readonly lanes: [Lane, Lane];
+  /** Joins a long PDF's parts into one file while the lanes compile the later ones. */
+  readonly joining: Lane;
 
-  constructor(options: { lanes?: Lane[] } = {}) {
+  constructor() {
     const lane = () => new DocumentPool<RenderFormat, RenderInput>({ workerFile, maxQueue: 8, timeoutMs: 180_000, maxRssBytes: 250 * 1024 * 1024 });
-    this.lanes = [options.lanes?.[0] ?? lane(), options.lanes?.[1] ?? lane()];
+    this.lanes = [lane(), lane()];
+    this.joining = new DocumentPool<RenderFormat, RenderInput>({ workerFile, maxQueue: 64, timeoutMs: 180_000, maxRssBytes: 250 * 1024 * 1024 });
   }
 
   get pid(): number | undefined {
@@ -39,7 +42,7 @@ export class ReportPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.lanes.map((l) => l.close()));
+    await Promise.all([...this.lanes, this.joining].map((l) => l.close()));
   }
 }
 

@@ -4,20 +4,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JobResult } from '../../plans/documents/worker.js';
 import type { ReportFormatName, ReportModel } from './report.js';
-import { mergePdfFiles } from './pdf-merge.js';
+import { mergePdfFiles, PdfJoiner } from './pdf-merge.js';
 import { type ReportPart, ReportPdfRenderer } from './typst.js';
 
 /**
  * The child process that renders committee exports (started by the DocumentPool in pool.ts), so
  * the server's event loop keeps answering while a 10,000-row table is laid out. One job at a time.
  */
-export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-layout' | 'pdf-finish' | 'pdf-merge';
+export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-layout' | 'pdf-finish' | 'pdf-merge' | 'pdf-join' | 'pdf-join-end';
 /**
  * What a job carries: the model (for a PDF part with its place), the page offset of the part
- * this process laid out last ('pdf-layout' counts its pages, 'pdf-finish' writes it), or the
- * parts to join.
+ * this process laid out last ('pdf-layout' counts its pages, 'pdf-finish' writes it), the parts
+ * to join ('pdf-merge'), or one part to join on to the file this process is joining
+ * ('pdf-join', in order, the first starting the file; 'pdf-join-end' finishes it).
  */
-export type RenderInput = ReportModel | ReportPart | { pageOffset: number } | { parts: string[] };
+export type RenderInput = ReportModel | ReportPart | { pageOffset: number } | { parts: string[] } | { part: string; first: boolean } | Record<string, never>;
 
 export interface ReportJob {
   id: number;
@@ -32,6 +33,9 @@ export interface Written {
   /** The process holds state for the next job (a laid-out part): the pool must keep it. */
   keep?: boolean;
 }
+
+/** The file this process is joining a long PDF's parts into ('pdf-join'). */
+let joiner: PdfJoiner | null = null;
 
 function tempFile(): string {
   return path.join(os.tmpdir(), `mitsprache-report-${process.pid}-${randomUUID()}`);
@@ -57,6 +61,39 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
     const part = pdf.finishPart((input as { pageOffset: number }).pageOffset);
     fs.writeFileSync(file, part.pdf);
     return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
+  }
+  if (format === 'pdf-join') {
+    const { part, first } = input as { part: string; first: boolean };
+    if (first) {
+      joiner?.close();
+      if (joiner) fs.rmSync(joiner.file, { force: true });
+      joiner = new PdfJoiner(tempFile());
+    }
+    if (!joiner) throw new Error('no PDF being joined');
+    try {
+      joiner.add(fs.readFileSync(part));
+    } catch (error) {
+      joiner.close();
+      fs.rmSync(joiner.file, { force: true });
+      joiner = null;
+      throw error;
+    } finally {
+      fs.rmSync(part, { force: true });
+    }
+    return { written: { file: '', pages: 0, keep: true }, uaRefused: null };
+  }
+  if (format === 'pdf-join-end') {
+    const done = joiner;
+    joiner = null;
+    if (!done) throw new Error('no PDF being joined');
+    try {
+      done.end();
+    } catch (error) {
+      done.close();
+      fs.rmSync(done.file, { force: true });
+      throw error;
+    }
+    return { written: { file: done.file, pages: 0 }, uaRefused: null };
   }
   if (format === 'pdf-merge') {
     const files = (input as { parts: string[] }).parts;

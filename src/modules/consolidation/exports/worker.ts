@@ -167,6 +167,8 @@ export class ReportWorker {
       let uaRefused: string | null = null;
       let rss = 0;
       let next = 0;
+      let joined = 0;
+      let joining: Promise<void> = Promise.resolve();
       let failed: Error | null = null;
       const counted = parts.map(() => {
         let resolve: (pages: number) => void = () => {};
@@ -193,6 +195,15 @@ export class ReportWorker {
           const part = await pool.render('pdf-finish', { pageOffset });
           const written = writtenOf(part.bytes);
           files[i] = written.file;
+          // Finished parts go on to be joined in order while the later ones are compiled.
+          while (files[joined] !== undefined && !failed) {
+            const k = joined++;
+            const file = files[k] as string;
+            joining = joining.then(() => this.pool.joining.render('pdf-join', { part: file, first: k === 0 })).then((j) => {
+              rss = Math.max(rss, j.rss);
+            });
+            joining.catch(() => {});
+          }
           uaRefused ??= part.uaRefused;
           rss = Math.max(rss, laid.rss, part.rss);
           this.options.log?.debug(
@@ -214,11 +225,14 @@ export class ReportWorker {
             }),
           ),
         );
+        await joining;
         if (failed) throw failed;
-        const joined = await this.pool.render('pdf-merge', { parts: files });
-        this.options.log?.debug({ parts: files.length, mergeMs: Math.round(joined.ms), atMs: Math.round(performance.now() - started) }, 'PDF parts joined');
-        return { ...joined, uaRefused, ms: performance.now() - started, rss: Math.max(rss, joined.rss) };
+        const done = await this.pool.joining.render('pdf-join-end', {});
+        this.options.log?.debug({ parts: files.length, endMs: Math.round(done.ms), atMs: Math.round(performance.now() - started) }, 'PDF parts joined');
+        return { ...done, uaRefused, ms: performance.now() - started, rss: Math.max(rss, done.rss) };
       } catch (error) {
+        await joining.catch(() => {});
+        // The joining process removes what it has read; the rest goes here.
         for (const f of files) if (f) await fs.rm(f, { force: true });
         this.options.log?.warn({ error: redact(error instanceof Error ? error.message : String(error)) }, 'PDF in parts failed, compiling it whole');
       } finally {
