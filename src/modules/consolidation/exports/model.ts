@@ -7,6 +7,7 @@ import { committees } from '../../departments/schema.js';
 import { contributionGroupMembers, contributionGroups, contributionSections, responses } from '../schema.js';
 import { contributions, organisations } from '../../participation/schema.js';
 import { type PlanDocument, readPlanDocument } from '../../plans/document.js';
+import { asciiSlug } from '../../plans/documents/model.js';
 import { consultations, phases, planVersions } from '../../plans/schema.js';
 import { eligibleContribution } from '../service.js';
 import type { CoverCount, ReportBlock, ReportModel, ReportRow } from './report.js';
@@ -507,24 +508,10 @@ export async function buildReportModel(db: DbOrTx, request: ReportRequest, t: Tr
 
 /** ASCII file name: abwaegungstabelle-<consultation>[-<committee/field>][-intern][-entwurf].<ext> */
 export function reportFileName(consultationSlug: string, slugPart: string | null, named: boolean, draft: boolean, extension: string, t: Translate): string {
-  const safe = (s: string) =>
-    s
-      .replace(/ä/g, 'ae')
-      .replace(/ö/g, 'oe')
-      .replace(/ü/g, 'ue')
-      .replace(/Ä/g, 'Ae')
-      .replace(/Ö/g, 'Oe')
-      .replace(/Ü/g, 'Ue')
-      .replace(/ß/g, 'ss')
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '');
   const parts = [t('consolidation.exports.fileBase'), consultationSlug, slugPart, named ? t('consolidation.exports.fileNamed') : null, draft ? t('consolidation.exports.fileDraft') : null];
   const base = parts
     .filter((p): p is string => Boolean(p))
-    .map(safe)
+    .map(asciiSlug)
     .filter(Boolean)
     .join('-');
   return `${base.slice(0, 150)}.${extension}`;

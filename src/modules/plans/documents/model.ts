@@ -157,22 +157,25 @@ export function plainText(text: Text): string {
   return typeof text === 'string' ? text : text.text;
 }
 
+/** A piece of a file name in ASCII: German umlauts spelled out, accents dropped, words joined by hyphens. */
+export function asciiSlug(text: string): string {
+  return text
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/Ä/g, 'Ae')
+    .replace(/Ö/g, 'Oe')
+    .replace(/Ü/g, 'Ue')
+    .replace(/ß/g, 'ss')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
 /** `aktionsplan-integration-2022-2026-entwurf-2.pdf`: slug and version label, ASCII only. */
 export function fileName(slug: string, label: string, extension: string): string {
-  const safe = (s: string) =>
-    s
-      .replace(/ä/g, 'ae')
-      .replace(/ö/g, 'oe')
-      .replace(/ü/g, 'ue')
-      .replace(/Ä/g, 'Ae')
-      .replace(/Ö/g, 'Oe')
-      .replace(/Ü/g, 'Ue')
-      .replace(/ß/g, 'ss')
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '');
-  const base = [safe(slug), safe(label)].filter(Boolean).join('-') || 'plan';
+  const base = [asciiSlug(slug), asciiSlug(label)].filter(Boolean).join('-') || 'plan';
   return `${base.slice(0, 120)}.${extension}`;
 }
