@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Config } from '../../config.js';
+import { Poller } from '../../core/poller.js';
 import { type Catalogue, directionOf, isLocale } from '../../core/i18n.js';
 import type { Db } from '../../db/index.js';
 import { mailOutbox } from './schema.js';
@@ -54,10 +55,7 @@ function redact(message: string): string {
 }
 
 export class MailWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly poller: Poller;
 
   constructor(
     private readonly db: Db,
@@ -65,46 +63,21 @@ export class MailWorker {
     private readonly render: (template: string, locale: string, payload: Record<string, unknown>) => RenderedMail,
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule(0);
+  ) {
+    this.poller = new Poller(() => this.runOnce(), config.mailPollMs, (err) => log.error({ err: { message: redact(err.message) } }, 'mail worker failed'));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Called after a transaction that queued mail committed, so it goes out without waiting. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((err: Error) => this.log.error({ err: { message: redact(err.message) } }, 'mail worker failed'))
-        .finally(() => {
-          this.running = null;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.config.mailPollMs);
-        });
-    }, ms);
-    this.timer.unref();
+    this.poller.nudge();
   }
 
   /** Sends what is due; returns how many mails were sent. Safe to run on several instances. */

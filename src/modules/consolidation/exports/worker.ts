@@ -5,6 +5,7 @@ import path from 'node:path';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Translate } from '../../../core/i18n.js';
+import { Poller } from '../../../core/poller.js';
 import type { Db } from '../../../db/index.js';
 import { consultations } from '../../plans/schema.js';
 import { committeeReports } from '../schema.js';
@@ -48,11 +49,7 @@ export interface ReportWorkerOptions {
  * out (the instance died) is taken over.
  */
 export class ReportWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
-  private readonly pollMs: number;
+  private readonly poller: Poller;
   /** Peak resident memory the render process reported (bytes), for the benchmark. */
   childRssPeak = 0;
 
@@ -62,50 +59,24 @@ export class ReportWorker {
     private readonly translator: (locale: 'de' | 'en') => Translate | Promise<Translate>,
     private readonly options: ReportWorkerOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 3000;
+    this.poller = new Poller(() => this.runAll(), options.pollMs ?? 3000, (err) => options.log?.error({ err: { message: redact(err.message) } }, 'report worker failed'));
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** A job was queued: look now rather than at the next poll. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runAll()
-        .catch((err: Error) => this.options.log?.error({ err: { message: redact(err.message) } }, 'report worker failed'))
-        .finally(() => {
-          this.running = null;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.pollMs);
-        });
-    }, ms);
-    this.timer.unref();
+    this.poller.nudge();
   }
 
   private async runAll(): Promise<void> {
-    while (!this.stopped && (await this.runOnce()) !== null) {
+    while (!this.poller.stopped && (await this.runOnce()) !== null) {
       // next job
     }
   }
