@@ -21,7 +21,7 @@ const MUTED = '4A4A4A';
 const WORD_LANGUAGES: Record<string, string> = { de: 'de-DE', en: 'en-GB', uk: 'uk-UA', ru: 'ru-RU', ar: 'ar-SA', fa: 'fa-IR', tr: 'tr-TR' };
 
 // Column widths in twentieths of a point: landscape A4 with 2 cm margins is about 14,570 wide.
-const WIDTHS = [1050, 1200, 1450, 3850, 3550, 1650, 1820];
+const WIDTHS = [1050, 1600, 1450, 3700, 3320, 1650, 1800];
 
 const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 function esc(text: string): string {
