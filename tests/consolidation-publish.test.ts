@@ -8,20 +8,11 @@ import { contributions } from '../src/modules/participation/schema.js';
 import { planVersions } from '../src/modules/plans/schema.js';
 import { Client, createTestApp, createUser, outbox, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
+import { plainText, formVersion } from './helpers/html.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
 
 type NewRow = typeof contributions.$inferInsert;
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-const version = (html: string) => Number(/name="version" value="(\d+)"/.exec(html)?.[1] ?? -1);
 const HEADING = 'Antwort der Stadtverwaltung';
 /** The markup of one comment in a list (up to the next comment or the list's end). */
 const commentBlock = (html: string, id: number) => {
@@ -72,7 +63,7 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
 
   async function decide(unitId: number, answer: string, verdict: string) {
     const page = await org.get(`/organiser/consolidation/responses/${unitId}`);
-    const res = await org.post(`/organiser/consolidation/responses/${unitId}`, { action: 'decide', version: String(version(page.body)), answer, verdict });
+    const res = await org.post(`/organiser/consolidation/responses/${unitId}`, { action: 'decide', version: String(formVersion(page.body)), answer, verdict });
     expect(res.statusCode).toBe(303);
   }
 
@@ -148,14 +139,14 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
   });
 
   it('shows a section with its statement and a group with its members on the unit page', async () => {
-    const section = plain((await org.get(`/organiser/consolidation/responses/${units.section2}`)).body);
+    const section = plainText((await org.get(`/organiser/consolidation/responses/${units.section2}`)).body);
     expect(section).toContain('Abwägung zu Abschnitt AI-2026-0101/2');
     expect(section).toContain('Abschnitt 2 der Stellungnahme AI-2026-0101: Zweitens: mehr Schulsozialarbeit.');
     const group = await org.get(`/organiser/consolidation/responses/${units.group}`);
-    expect(plain(group.body)).toContain(`Abwägung zur Gruppe um #${ids.lead}`);
-    expect(plain(group.body)).toContain('Gruppe „Kampagne Schulsozialarbeit“. Der Leitbeitrag: Kampagnentext: Schulsozialarbeit jetzt!');
-    expect(plain(group.body)).toContain('Beiträge der Gruppe (2)');
-    expect(plain(group.body)).toMatch(new RegExp(`#${ids.member} ?: Kampagnentext: Schulsozialarbeit jetzt!!`));
+    expect(plainText(group.body)).toContain(`Abwägung zur Gruppe um #${ids.lead}`);
+    expect(plainText(group.body)).toContain('Gruppe „Kampagne Schulsozialarbeit“. Der Leitbeitrag: Kampagnentext: Schulsozialarbeit jetzt!');
+    expect(plainText(group.body)).toContain('Beiträge der Gruppe (2)');
+    expect(plainText(group.body)).toMatch(new RegExp(`#${ids.member} ?: Kampagnentext: Schulsozialarbeit jetzt!!`));
     // The overview lists the group and the sections, not the contributions they answer.
     const list = (await org.get(base)).body;
     for (const id of [units.section1, units.section2, units.group]) expect(list).toContain(`id="unit-${id}"`);
@@ -166,7 +157,7 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
   it('cannot publish before an answer is approved', async () => {
     const page = await org.get(`${base}/publish`);
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain('Es ist noch keine Antwort freigegeben.');
+    expect(plainText(page.body)).toContain('Es ist noch keine Antwort freigegeben.');
     const res = await org.post(`${base}/publish`, { confirm: 'yes' });
     expect(res.statusCode).toBe(409);
     const [setting] = await t.db.select().from(consolidationSettings).where(eq(consolidationSettings.consultationId, consultationId));
@@ -198,7 +189,7 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
 
     // The confirmation step, then publishing.
     const confirm = await org.get(`${base}/publish`);
-    expect(plain(confirm.body)).toContain('6 von 8 Einheiten sind freigegeben');
+    expect(plainText(confirm.body)).toContain('6 von 8 Einheiten sind freigegeben');
     let res = await org.post(`${base}/publish`, {});
     expect(res.statusCode).toBe(422);
     res = await org.post(`${base}/publish`, { confirm: 'yes' });
@@ -210,12 +201,12 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     const page = await reader().get(demo.measurePath);
     const account = commentBlock(page.body, ids.account);
     expect(account).toContain(HEADING);
-    expect(plain(account)).toContain('Die Schulsozialarbeit wird geprüft.');
-    expect(plain(account)).toContain('Votum: teilweise berücksichtigt');
-    expect(plain(commentBlock(page.body, ids.guest))).toContain('Samstagskurse kommen 2027.');
+    expect(plainText(account)).toContain('Die Schulsozialarbeit wird geprüft.');
+    expect(plainText(account)).toContain('Votum: teilweise berücksichtigt');
+    expect(plainText(commentBlock(page.body, ids.guest))).toContain('Samstagskurse kommen 2027.');
     // Both members of the group show the group's answer.
     for (const id of [ids.lead, ids.member]) {
-      const block = plain(commentBlock(page.body, id));
+      const block = plainText(commentBlock(page.body, id));
       expect(block).toContain('Antwort an die Kampagne.');
       expect(block).toContain('gemeinsame Antwort auf gleichlautende Beiträge');
     }
@@ -223,10 +214,10 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     expect(commentBlock(page.body, ids.waiting)).not.toContain(HEADING);
     expect(commentBlock(page.body, ids.later)).not.toContain(HEADING);
     // The comment's own page too.
-    expect(plain((await reader().get(`/contributions/${ids.account}`)).body)).toContain('Die Schulsozialarbeit wird geprüft.');
+    expect(plainText((await reader().get(`/contributions/${ids.account}`)).body)).toContain('Die Schulsozialarbeit wird geprüft.');
 
     // The statement's page: each section's answer with its passage.
-    const statement = plain((await reader().get(`/consultations/${demo.slug}/statements/AI-2026-0101`)).body);
+    const statement = plainText((await reader().get(`/consultations/${demo.slug}/statements/AI-2026-0101`)).body);
     expect(statement).toContain(HEADING);
     expect(statement).toMatch(/Erstens: mehr Sprachkurse\. Votum: berücksichtigt Sprachkurse werden ausgebaut\./);
     expect(statement).toMatch(/Zweitens: mehr Schulsozialarbeit\. Votum: bereits berücksichtigt Schulsozialarbeit ist bereits geplant\./);
@@ -234,7 +225,7 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     // "My contributions" shows the author the answer.
     const anna = new Client(t.app);
     await anna.signIn('pub-autorin@example.org');
-    const mine = plain((await anna.get('/my/contributions')).body);
+    const mine = plainText((await anna.get('/my/contributions')).body);
     expect(mine).toContain(HEADING);
     expect(mine).toContain('Die Schulsozialarbeit wird geprüft.');
 
@@ -265,17 +256,17 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     const after = await answerMails();
     expect(after).toHaveLength(6);
     expect(after.at(-1)!.toAddress).toBe('spaeter@example.org');
-    expect(plain(commentBlock((await reader().get(demo.measurePath)).body, ids.later))).toContain('Auch das wird umgesetzt.');
+    expect(plainText(commentBlock((await reader().get(demo.measurePath)).body, ids.later))).toContain('Auch das wird umgesetzt.');
 
     // Reopened: gone from the public page; approved again: public again, not mailed again.
     let page = await org.get(`/organiser/consolidation/responses/${units.later}`);
-    let r = await org.post(`/organiser/consolidation/responses/${units.later}`, { action: 'reopen', version: String(version(page.body)), reason: 'Tippfehler' });
+    let r = await org.post(`/organiser/consolidation/responses/${units.later}`, { action: 'reopen', version: String(formVersion(page.body)), reason: 'Tippfehler' });
     expect(r.statusCode).toBe(303);
     expect(commentBlock((await reader().get(demo.measurePath)).body, ids.later)).not.toContain(HEADING);
     page = await org.get(`/organiser/consolidation/responses/${units.later}`);
-    r = await org.post(`/organiser/consolidation/responses/${units.later}`, { action: 'decide', version: String(version(page.body)), answer: 'Auch das wird bald umgesetzt.', verdict: 'accepted' });
+    r = await org.post(`/organiser/consolidation/responses/${units.later}`, { action: 'decide', version: String(formVersion(page.body)), answer: 'Auch das wird bald umgesetzt.', verdict: 'accepted' });
     expect(r.statusCode).toBe(303);
-    expect(plain(commentBlock((await reader().get(demo.measurePath)).body, ids.later))).toContain('Auch das wird bald umgesetzt.');
+    expect(plainText(commentBlock((await reader().get(demo.measurePath)).body, ids.later))).toContain('Auch das wird bald umgesetzt.');
     expect(await answerMails()).toHaveLength(6);
   });
 
@@ -301,21 +292,21 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     expect(organiser.statusCode).toBe(200);
     expect(organiser.body).toContain(`href="/organiser/consolidation/responses/${units.account}"`);
     expect(organiser.body).toContain(`href="/organiser/consolidation/responses/${units.waiting}"`);
-    expect(plain(organiser.body)).toContain('Diese Änderung geht auf folgende Beiträge zurück:');
+    expect(plainText(organiser.body)).toContain('Diese Änderung geht auf folgende Beiträge zurück:');
 
     // The public sees Entwurf 2 once it is published, with the approved answer's contribution only.
     await t.db.update(planVersions).set({ status: 'published', publishedAt: new Date() }).where(eq(planVersions.id, v2!.id));
     const pub = await reader().get(`/consultations/${demo.slug}/compare?from=${v1!.id}&to=${v2!.id}`);
     expect(pub.statusCode).toBe(200);
     expect(pub.body).toContain(`href="/contributions/${ids.account}">#${ids.account}</a>`);
-    expect(plain(pub.body)).toContain('Die Abendoberschule braucht Schulsozialarbeit.');
-    expect(plain(pub.body)).toContain('Votum: teilweise berücksichtigt');
+    expect(plainText(pub.body)).toContain('Die Abendoberschule braucht Schulsozialarbeit.');
+    expect(plainText(pub.body)).toContain('Votum: teilweise berücksichtigt');
     expect(pub.body).not.toContain(`/contributions/${ids.waiting}"`);
 
     // Answers withdrawn from publication: the comparison no longer names the contribution.
     await org.get(`/organiser/consolidation/responses/${units.account}`);
     const page = await org.get(`/organiser/consolidation/responses/${units.account}`);
-    const r = await org.post(`/organiser/consolidation/responses/${units.account}`, { action: 'reopen', version: String(version(page.body)), reason: 'nochmal' });
+    const r = await org.post(`/organiser/consolidation/responses/${units.account}`, { action: 'reopen', version: String(formVersion(page.body)), reason: 'nochmal' });
     expect(r.statusCode).toBe(303);
     const gone = await reader().get(`/consultations/${demo.slug}/compare?from=${v1!.id}&to=${v2!.id}`);
     expect(gone.body).not.toContain(`href="/contributions/${ids.account}"`);
@@ -339,7 +330,7 @@ describe.each(drivers)('the answer mail through SMTP [%s]', (driver) => {
       const client = new Client(s.app);
       await client.signIn('smtp-org@example.org');
       const page = await client.get(`/organiser/consolidation/responses/${unit!.id}`);
-      expect((await client.post(`/organiser/consolidation/responses/${unit!.id}`, { action: 'decide', version: String(version(page.body)), answer: 'Es gibt ab März mehr Kurse.', verdict: 'accepted' })).statusCode).toBe(303);
+      expect((await client.post(`/organiser/consolidation/responses/${unit!.id}`, { action: 'decide', version: String(formVersion(page.body)), answer: 'Es gibt ab März mehr Kurse.', verdict: 'accepted' })).statusCode).toBe(303);
       await client.get(`/organiser/consultations/${demo.slug}/consolidation/publish`);
       expect((await client.post(`/organiser/consultations/${demo.slug}/consolidation/publish`, { confirm: 'yes' })).statusCode).toBe(303);
       await s.app.mailWorker.runOnce();

@@ -9,19 +9,10 @@ import { contributions } from '../src/modules/participation/schema.js';
 import { fields, measures, planVersions } from '../src/modules/plans/schema.js';
 import { Client, createTestApp, createUser, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
+import { plainText, formVersion } from './helpers/html.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 type NewRow = typeof contributions.$inferInsert;
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-const version = (html: string) => Number(/name="version" value="(\d+)"/.exec(html)?.[1] ?? -1);
 const count = (html: string, name: string) => Number(new RegExp(`data-count="${name}">(\\d+)<`).exec(html)?.[1] ?? -1);
 const tableRow = (html: string, attr: string, value: string) => {
   const row = new RegExp(`<tr data-${attr}="${value}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
@@ -70,7 +61,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
   async function send(client: Client, unitId: number, form: Record<string, string>) {
     const page = await client.get(`/organiser/consolidation/responses/${unitId}`);
     expect(page.statusCode).toBe(200);
-    return client.post(`/organiser/consolidation/responses/${unitId}`, { version: String(version(page.body)), ...form });
+    return client.post(`/organiser/consolidation/responses/${unitId}`, { version: String(formVersion(page.body)), ...form });
   }
 
   async function fourEyes(on: boolean) {
@@ -149,7 +140,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     expect(count(page.body, 'drafted')).toBe(1);
     expect(count(page.body, 'decided')).toBe(1);
     expect(count(page.body, 'approved')).toBe(1);
-    expect(plain(page.body)).toContain('1 von 5 Einheiten sind freigegeben (20 %).');
+    expect(plainText(page.body)).toContain('1 von 5 Einheiten sind freigegeben (20 %).');
     expect(page.body).toMatch(/<progress[^>]*max="5" value="1"/);
     // Department A: three units asked, two answered, one of them decided.
     expect(tableRow(page.body, 'department', String(a.id))).toEqual(['3', '2 (67 %)', '1']);
@@ -220,14 +211,14 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     // A decided unit is not edited: the form is disabled and a crafted post is refused.
     const locked = await org.get(`/organiser/consolidation/responses/${unit.id}`);
     expect(locked.body).toMatch(/<fieldset class="review-form__fields" disabled>/);
-    expect(plain(locked.body)).toContain('Olga Organisatorin hat am');
+    expect(plainText(locked.body)).toContain('Olga Organisatorin hat am');
     res = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: 'save', version: String(row!.version), answer: 'anders' });
     expect(res.statusCode).toBe(409);
 
     // Reopening needs a reason; it keeps what was typed when it is missing.
     res = await send(org, unit.id, { action: 'reopen', reason: '' });
     expect(res.statusCode).toBe(422);
-    expect(plain(res.body)).toContain('Bitte nennen Sie einen Grund.');
+    expect(plainText(res.body)).toContain('Bitte nennen Sie einen Grund.');
     res = await send(org, unit.id, { action: 'reopen', reason: 'Amt hat neue Zahlen' });
     expect(res.statusCode).toBe(303);
     [row] = await t.db.select().from(responses).where(eq(responses.id, unit.id));
@@ -243,7 +234,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     expect(decide.after).toMatchObject({ status: 'approved', answer: 'Die Abendkurse werden ausgebaut.', verdict: 'accepted' });
     expect(audit[2]!.reason).toBe('Amt hat neue Zahlen');
     // The page shows the history.
-    const history = plain((await org.get(`/organiser/consolidation/responses/${unit.id}`)).body);
+    const history = plainText((await org.get(`/organiser/consolidation/responses/${unit.id}`)).body);
     expect(history).toMatch(/Wieder öffnen \( ?Amt hat neue Zahlen ?\)/);
   });
 
@@ -265,10 +256,10 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
 
     // The decider is refused, clearly.
     const own = await org.get(`/organiser/consolidation/responses/${unit.id}`);
-    expect(plain(own.body)).toContain('Sie haben diese Antwort entschieden.');
+    expect(plainText(own.body)).toContain('Sie haben diese Antwort entschieden.');
     res = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: 'approve', version: String(row!.version) });
     expect(res.statusCode).toBe(403);
-    expect(plain(res.body)).toContain('Sie haben diese Antwort selbst entschieden. Nach dem Vier-Augen-Prinzip muss eine andere Person sie freigeben.');
+    expect(plainText(res.body)).toContain('Sie haben diese Antwort selbst entschieden. Nach dem Vier-Augen-Prinzip muss eine andere Person sie freigeben.');
     [row] = await t.db.select().from(responses).where(eq(responses.id, unit.id));
     expect(row!.status).toBe('decided');
 
@@ -292,13 +283,13 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
   it('refuses a stale form with 409, naming who changed what and keeping what was typed', async () => {
     const unit = await unitOf(await insert({ body: 'Konflikttext' }));
     const mine = await org.get(`/organiser/consolidation/responses/${unit.id}`);
-    const stale = version(mine.body);
+    const stale = formVersion(mine.body);
     // Otto saves first.
     const res1 = await send(org2, unit.id, { action: 'save', answer: 'Ottos Fassung', verdict: 'noted' });
     expect(res1.statusCode).toBe(303);
     const res = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: 'decide', version: String(stale), answer: 'Olgas Fassung', verdict: 'accepted', internalNote: 'meine Notiz' });
     expect(res.statusCode).toBe(409);
-    const text = plain(res.body);
+    const text = plainText(res.body);
     expect(text).toContain('Otto Zweitprüfer hat am');
     expect(text).toContain('„Entwurf speichern“ ausgeführt');
     expect(text).toContain('Votum: zur Kenntnis genommen');
@@ -307,7 +298,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     expect(res.body).toMatch(/<textarea id="field-answer"[^>]*>Olgas Fassung<\/textarea>/);
     expect(res.body).toMatch(/<textarea id="field-internalNote"[^>]*>meine Notiz<\/textarea>/);
     expect(res.body).toMatch(/value="accepted" checked/);
-    expect(version(res.body)).toBe(stale + 1);
+    expect(formVersion(res.body)).toBe(stale + 1);
     const [row] = await t.db.select().from(responses).where(eq(responses.id, unit.id));
     expect(row!.answer).toBe('Ottos Fassung');
   });
@@ -316,12 +307,12 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     const unit = await unitOf(await insert({ body: 'Validierung' }));
     let res = await send(org, unit.id, { action: 'decide', answer: 'Nur eine Antwort', verdict: '', internalNote: 'n1' });
     expect(res.statusCode).toBe(422);
-    expect(plain(res.body)).toContain('Zum Entscheiden braucht es ein Votum.');
+    expect(plainText(res.body)).toContain('Zum Entscheiden braucht es ein Votum.');
     expect(res.body).toMatch(/<textarea id="field-answer"[^>]*>Nur eine Antwort<\/textarea>/);
     expect(res.body).toMatch(/<textarea id="field-internalNote"[^>]*>n1<\/textarea>/);
     res = await send(org, unit.id, { action: 'decide', answer: '  ', verdict: 'noted' });
     expect(res.statusCode).toBe(422);
-    expect(plain(res.body)).toContain('Zum Entscheiden braucht es eine Antwort.');
+    expect(plainText(res.body)).toContain('Zum Entscheiden braucht es eine Antwort.');
     expect(res.body).toMatch(/id="field-verdict-noted" name="verdict" value="noted" checked/);
     res = await send(org, unit.id, { action: 'save', answer: 'x', verdict: 'bogus' });
     expect(res.statusCode).toBe(422);
@@ -341,7 +332,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
       .values({ roundId: round!.id, responseId: unit.id, departmentId: dept!.id, status: 'drafted', draftAnswer: 'Empfehlung des Amtes', proposedVerdict: 'already_covered', draftedAt: new Date() })
       .returning();
     const page = await org.get(`/organiser/consolidation/responses/${unit.id}`);
-    expect(plain(page.body)).toContain('Empfehlung des Amtes');
+    expect(plainText(page.body)).toContain('Empfehlung des Amtes');
     expect(page.body).toContain(`value="takeover:${assignment!.id}"`);
     expect(page.body).toContain(`href="/organiser/consolidation/contributions/${unit.contributionId}"`);
     // The newer version's items are offered (the contribution was about Entwurf 1).
@@ -351,7 +342,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     const change = `${v2!.id}|measure|${demo.measure}`;
     expect(page.body).toContain(`value="${change}"`);
 
-    const res = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: `takeover:${assignment!.id}`, version: String(version(page.body)), answer: 'alt', internalNote: 'bleibt', change });
+    const res = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: `takeover:${assignment!.id}`, version: String(formVersion(page.body)), answer: 'alt', internalNote: 'bleibt', change });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/<textarea id="field-answer"[^>]*>Empfehlung des Amtes<\/textarea>/);
     expect(res.body).toMatch(/value="already_covered" checked/);
@@ -360,7 +351,7 @@ describe.each(drivers)('consolidation review [%s]', (driver) => {
     // Nothing stored yet.
     let [row] = await t.db.select().from(responses).where(eq(responses.id, unit.id));
     expect(row!.answer).toBe('');
-    const saved = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: 'decide', version: String(version(res.body)), answer: 'Empfehlung des Amtes', verdict: 'already_covered', change, changeNote: 'neu gefasst' });
+    const saved = await org.post(`/organiser/consolidation/responses/${unit.id}`, { action: 'decide', version: String(formVersion(res.body)), answer: 'Empfehlung des Amtes', verdict: 'already_covered', change, changeNote: 'neu gefasst' });
     expect(saved.statusCode).toBe(303);
     [row] = await t.db.select().from(responses).where(eq(responses.id, unit.id));
     expect(row!).toMatchObject({ status: 'approved', changeVersionId: v2!.id, changeTargetKind: 'measure', changeTargetKey: demo.measure, changeNote: 'neu gefasst' });

@@ -11,6 +11,7 @@ import { renderMail } from '../src/modules/mail/worker.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { Client, createTestApp, createUser, outbox, queriesDuring, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
+import { formVersion } from './helpers/html.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 type NewRow = typeof contributions.$inferInsert;
@@ -21,7 +22,6 @@ const GUEST_EMAIL = 'gast.geheim@example.org';
 const SUBMITTER = 'Erika Unveröffentlicht';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const versionOf = (html: string) => Number(/name="version" value="(\d+)"/.exec(html)?.[1] ?? -1);
 const textareaOf = (html: string, name: string) =>
   (new RegExp(`<textarea id="field-${name}" name="${name}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html)?.[1] ?? '')
     .replace(/&#39;/g, "'")
@@ -247,7 +247,7 @@ describe.each(drivers)('department round [%s]', (driver) => {
 
     const page = await jugendamt.get(`/department/assignments/${a!.id}`);
     expect(page.body).toContain('Prüfauftrag');
-    const version = versionOf(page.body);
+    const version = formVersion(page.body);
     const typed = 'Danke für den Hinweis.\nWir sehen das ähnlich.';
 
     // Without JavaScript: the whole page, the block after the typed text, the Votum kept.
@@ -333,7 +333,7 @@ describe.each(drivers)('department round [%s]', (driver) => {
     await assign(roundId, [unit.id], 'suggested');
     const [a] = await assignmentsOf(roundId);
     const page = await jugendamt.get(`/department/assignments/${a!.id}`);
-    const version = versionOf(page.body);
+    const version = formVersion(page.body);
 
     const self = await jugendamt.post(`/department/assignments/${a!.id}/hand-over`, { version: String(version), handOverDepartment: String(jugendamtId), handOverNote: 'Falsch adressiert' });
     expect(self.statusCode).toBe(422);

@@ -6,19 +6,11 @@ import { contributions } from '../src/modules/participation/schema.js';
 import { consultations } from '../src/modules/plans/schema.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
+import { plainText } from './helpers/html.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 type NewRow = typeof contributions.$inferInsert;
 
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 const versionIn = (html: string, form: string) => {
   const block = new RegExp(`action="[^"]*${form.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[\\s\\S]*?</form>`).exec(html)?.[0] ?? '';
   return /name="version" value="(\d+)"/.exec(block)?.[1] ?? '-1';
@@ -89,21 +81,21 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(created.statusCode).toBe(303);
     const page = await organiser.get(`${base}/tags`);
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain('Kinderbetreuung 0 Beiträge');
+    expect(plainText(page.body)).toContain('Kinderbetreuung 0 Beiträge');
 
     const empty = await organiser.post(`${base}/tags`, { label: '   ' });
     expect(empty.statusCode).toBe(422);
-    expect(plain(empty.body)).toContain('Bitte geben Sie ein Schlagwort ein.');
+    expect(plainText(empty.body)).toContain('Bitte geben Sie ein Schlagwort ein.');
 
     const long = 'Sehr langes Schlagwort '.repeat(4);
     const tooLong = await organiser.post(`${base}/tags`, { label: long });
     expect(tooLong.statusCode).toBe(422);
-    expect(plain(tooLong.body)).toContain('Der Text ist zu lang');
+    expect(plainText(tooLong.body)).toContain('Der Text ist zu lang');
     expect(tooLong.body).toContain(`value="${long}"`);
 
     const taken = await organiser.post(`${base}/tags`, { label: 'kinderbetreuung' });
     expect(taken.statusCode).toBe(422);
-    expect(plain(taken.body)).toContain('Das Schlagwort „kinderbetreuung“ gibt es in diesem Verfahren schon.');
+    expect(plainText(taken.body)).toContain('Das Schlagwort „kinderbetreuung“ gibt es in diesem Verfahren schon.');
     expect(taken.body).toContain('value="kinderbetreuung"');
 
     const [tag] = await t.db.select().from(tags).where(eq(tags.label, 'Kinderbetreuung'));
@@ -155,21 +147,21 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
 
     const none = await organiser.post(`${base}/sorting/tag`, { tag: String(wohnen.id) });
     expect(none.statusCode).toBe(422);
-    expect(plain(none.body)).toContain('Bitte wählen Sie mindestens einen Beitrag aus.');
+    expect(plainText(none.body)).toContain('Bitte wählen Sie mindestens einen Beitrag aus.');
     const noTag = await organiser.post(`${base}/sorting/tag`, { ids: String(a) });
     expect(noTag.statusCode).toBe(422);
-    expect(plain(noTag.body)).toContain('Bitte wählen Sie ein Schlagwort.');
+    expect(plainText(noTag.body)).toContain('Bitte wählen Sie ein Schlagwort.');
 
     const tagsPage = await organiser.get(`${base}/tags`);
-    expect(plain(tagsPage.body)).toContain('Wohnen 2 Beiträge');
-    expect(plain(tagsPage.body)).toContain('Schule 1 Beitrag ');
+    expect(plainText(tagsPage.body)).toContain('Wohnen 2 Beiträge');
+    expect(plainText(tagsPage.body)).toContain('Schule 1 Beitrag ');
   });
 
   it('assigns a contribution to the measure it is really about, audited; a stale form gets 409 naming the current state', async () => {
     const id = await insert({ targetKind: 'consultation', targetKey: null });
     const page = await organiser.get(sort(id));
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain('Der ganze Plan');
+    expect(plainText(page.body)).toContain('Der ganze Plan');
     const version = versionIn(page.body, '/target');
     expect(version).toBe('0');
 
@@ -185,13 +177,13 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
 
     const stale = await organiser.post(`${sort(id)}/target`, { version: '0', target: `goal:${demo.goal}` });
     expect(stale.statusCode).toBe(409);
-    expect(plain(stale.body)).toContain('Inzwischen geändert');
-    expect(plain(stale.body)).toMatch(/Jetzt: zugeordnet zu Maßnahme [\d.]+/);
+    expect(plainText(stale.body)).toContain('Inzwischen geändert');
+    expect(plainText(stale.body)).toMatch(/Jetzt: zugeordnet zu Maßnahme [\d.]+/);
     expect(await ownUnit(id)).toMatchObject({ targetKey: demo.measure, version: 1 });
 
     const unknown = await organiser.post(`${sort(id)}/target`, { version: '1', target: 'measure:gibt-es-nicht' });
     expect(unknown.statusCode).toBe(422);
-    expect(plain(unknown.body)).toContain('Bitte wählen Sie eine Stelle aus der Gliederung des Plans.');
+    expect(plainText(unknown.body)).toContain('Bitte wählen Sie eine Stelle aus der Gliederung des Plans.');
   });
 
   it('splits a statement into three sections with their own targets, and deleting them gives the statement its unit back', async () => {
@@ -206,7 +198,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     // An empty passage is refused; the chosen target is kept.
     const empty = await organiser.post(`${sort(id)}/sections`, { sectionBody: '  \n ', sectionTarget: `goal:${demo.goal}` });
     expect(empty.statusCode).toBe(422);
-    expect(plain(empty.body)).toContain('Bitte fügen Sie den Text des Abschnitts ein.');
+    expect(plainText(empty.body)).toContain('Bitte fügen Sie den Text des Abschnitts ein.');
     expect(selectedIn(empty.body, 'sectionTarget')).toBe(`goal:${demo.goal}`);
     // A bad target keeps the passage typed.
     const badTarget = await organiser.post(`${sort(id)}/sections`, { sectionBody: passages[0]!, sectionTarget: 'goal:nirgends' });
@@ -225,8 +217,8 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(sections.map((s) => { const u = sectionUnits.find((x) => x.sectionId === s.id)!; return u.targetKind === 'consultation' ? 'consultation' : `${u.targetKind}:${u.targetKey}`; })).toEqual(targets);
     expect((await ownUnit(id))?.superseded).toBe(true);
     const shown = await organiser.get(sort(id));
-    expect(plain(shown.body)).toContain('Abschnitt 3');
-    expect(plain(shown.body)).toContain('Dieser Beitrag wird in seinen Abschnitten beantwortet');
+    expect(plainText(shown.body)).toContain('Abschnitt 3');
+    expect(plainText(shown.body)).toContain('Dieser Beitrag wird in seinen Abschnitten beantwortet');
 
     // Reorder: the last one moves up.
     const last = sections[2]!;
@@ -264,7 +256,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     const comment = await insert();
     const refused = await organiser.post(`${sort(comment)}/sections`, { sectionBody: 'Teil', sectionTarget: 'consultation' });
     expect(refused.statusCode).toBe(422);
-    expect(plain(refused.body)).toContain('Nur schriftliche Stellungnahmen lassen sich in Abschnitte teilen.');
+    expect(plainText(refused.body)).toContain('Nur schriftliche Stellungnahmen lassen sich in Abschnitte teilen.');
   });
 
   it('groups three contributions around a lead, changes the lead and dissolves the group', async () => {
@@ -287,7 +279,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     for (const id of [a, b, c]) expect((await ownUnit(id))?.superseded).toBe(true);
     const page = await organiser.get(groupUrl);
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain('Beiträge der Gruppe (3)');
+    expect(plainText(page.body)).toContain('Beiträge der Gruppe (3)');
 
     const leadChanged = await organiser.post(`${groupUrl}/lead`, { version: versionIn(page.body, '/lead'), lead: String(b) });
     expect(leadChanged.statusCode).toBe(303);
@@ -300,7 +292,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     // The lead cannot leave; another member can and gets its own unit back.
     const leadOut = await organiser.post(`${groupUrl}/members/${b}/remove`);
     expect(leadOut.statusCode).toBe(422);
-    expect(plain(leadOut.body)).toContain('Der Leitbeitrag kann nicht aus der Gruppe genommen werden.');
+    expect(plainText(leadOut.body)).toContain('Der Leitbeitrag kann nicht aus der Gruppe genommen werden.');
     expect((await organiser.post(`${groupUrl}/members/${c}/remove`)).statusCode).toBe(303);
     expect((await ownUnit(c))?.superseded).toBe(false);
     expect((await organiser.post(`${groupUrl}/members`, { member: String(c) })).statusCode).toBe(303);
@@ -325,7 +317,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     const [second] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, d));
     const refused = await organiser.post(`/organiser/consolidation/groups/${second!.id}/members`, { member: String(a) });
     expect(refused.statusCode).toBe(422);
-    expect(plain(refused.body)).toContain(`Beitrag #${a} ist schon in einer anderen Gruppe.`);
+    expect(plainText(refused.body)).toContain(`Beitrag #${a} ist schon in einer anderen Gruppe.`);
     expect(refused.body).toContain(`value="${a}"`);
     const fromPage = await organiser.post(`${sort(a)}/group`, { with: String(d) });
     expect(fromPage.statusCode).toBe(422);
@@ -337,7 +329,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect((await organiser.post(`${sort(statement)}/sections`, { sectionBody: 'Erster Teil', sectionTarget: 'consultation' })).statusCode).toBe(303);
     const noGroup = await organiser.post(`${sort(statement)}/group`, {});
     expect(noGroup.statusCode).toBe(422);
-    expect(plain(noGroup.body)).toContain(`Beitrag #${statement} ist in Abschnitte geteilt und kann nicht gruppiert werden.`);
+    expect(plainText(noGroup.body)).toContain(`Beitrag #${statement} ist in Abschnitte geteilt und kann nicht gruppiert werden.`);
     const notJoining = await organiser.post(`/organiser/consolidation/groups/${second!.id}/members`, { member: String(statement) });
     expect(notJoining.statusCode).toBe(422);
 
@@ -345,7 +337,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect((await organiser.post(`${sort(groupedStatement)}/group`, {})).statusCode).toBe(303);
     const noSections = await organiser.post(`${sort(groupedStatement)}/sections`, { sectionBody: 'Kurze', sectionTarget: 'consultation' });
     expect(noSections.statusCode).toBe(422);
-    expect(plain(noSections.body)).toContain('Dieser Beitrag ist in einer Gruppe und kann nicht in Abschnitte geteilt werden.');
+    expect(plainText(noSections.body)).toContain('Dieser Beitrag ist in einer Gruppe und kann nicht in Abschnitte geteilt werden.');
   });
 
   it('suggests a near-duplicate by text similarity, not an unrelated contribution, and groups it on request', async () => {
@@ -356,7 +348,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`id="similar-${b}"`);
     expect(page.body).not.toContain(`id="similar-${unrelated}"`);
-    expect(plain(page.body)).toMatch(/\d{2,3} % ähnlich/);
+    expect(plainText(page.body)).toMatch(/\d{2,3} % ähnlich/);
     // Nothing is grouped until the organiser asks.
     expect(await t.db.select().from(contributionGroupMembers).where(eq(contributionGroupMembers.contributionId, b))).toEqual([]);
     const res = await organiser.post(`${sort(a)}/group`, { with: String(b) });
@@ -365,7 +357,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
 
     const duplicates = await organiser.get(`${base}/duplicates`);
     expect(duplicates.statusCode).toBe(200);
-    expect(plain(duplicates.body)).toContain(`Beitrag #${a} und Beitrag #${b}`);
+    expect(plainText(duplicates.body)).toContain(`Beitrag #${a} und Beitrag #${b}`);
   });
 
   it('lists the consultation’s contributions for sorting with filters and links', async () => {
@@ -392,11 +384,11 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     const first = await organiser.get(`${base}/sorting?channel=phone`);
     expect(first.statusCode).toBe(200);
     expect([...first.body.matchAll(/id="row-\d+"/g)]).toHaveLength(50);
-    expect(plain(first.body)).toContain('51 Beiträge');
+    expect(plainText(first.body)).toContain('51 Beiträge');
     expect(first.body).toContain(`href="/organiser/consultations/${demo.slug}/sorting?channel=phone&amp;page=2"`);
     const second = await organiser.get(`${base}/sorting?channel=phone&page=2`);
     expect([...second.body.matchAll(/id="row-\d+"/g)]).toHaveLength(1);
-    expect(plain(second.body)).toContain('Seite 2 von 2');
+    expect(plainText(second.body)).toContain('Seite 2 von 2');
   });
 
   it('answers 404 for unknown or odd ids and for contributions that do not count', async () => {
@@ -463,7 +455,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
       const res = await english.get(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).toContain('<html lang="en"');
-      expect(plain(res.body), url).toContain(text);
+      expect(plainText(res.body), url).toContain(text);
     }
   });
 
@@ -482,7 +474,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
       other.post(`/organiser/consolidation/groups/${g2!.id}/members`, { member: String(c) }),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([303, 422]);
-    expect(plain(results.find((r) => r.statusCode === 422)!.body)).toContain(`Beitrag #${c} ist schon in einer anderen Gruppe.`);
+    expect(plainText(results.find((r) => r.statusCode === 422)!.body)).toContain(`Beitrag #${c} ist schon in einer anderen Gruppe.`);
     expect(await t.db.select().from(contributionGroupMembers).where(eq(contributionGroupMembers.contributionId, c))).toHaveLength(1);
     expect((await ownUnit(c))?.superseded).toBe(true);
 
@@ -505,7 +497,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(page.body).not.toContain(`/sections/${section!.id}/delete`);
     const refused = await organiser.post(`${sort(statement)}/sections/${section!.id}/delete`, { version: '5' });
     expect(refused.statusCode).toBe(422);
-    expect(plain(refused.body)).toContain('Zu diesem Abschnitt gibt es schon eine Antwort.');
+    expect(plainText(refused.body)).toContain('Zu diesem Abschnitt gibt es schon eine Antwort.');
     expect(await t.db.select().from(contributionSections).where(eq(contributionSections.id, section!.id))).toHaveLength(1);
 
     const a = await insert();
@@ -516,7 +508,7 @@ describe.each(drivers)('sorting what came in [%s]', (driver) => {
     expect(groupPage.body).not.toContain('/dissolve');
     const notDissolved = await organiser.post(`/organiser/consolidation/groups/${group!.id}/dissolve`, { version: '3' });
     expect(notDissolved.statusCode).toBe(422);
-    expect(plain(notDissolved.body)).toContain('Die Gruppe hat schon eine Antwort');
+    expect(plainText(notDissolved.body)).toContain('Die Gruppe hat schon eine Antwort');
     expect(await t.db.select().from(contributionGroups).where(eq(contributionGroups.id, group!.id))).toHaveLength(1);
   });
 

@@ -9,21 +9,12 @@ import { contributionReports, contributions } from '../src/modules/participation
 import { CONTRIBUTIONS_TAG } from '../src/modules/participation/service.js';
 import { Client, createTestApp, createUser, outbox, type TestApp } from './helpers/app.js';
 import { drivers } from './helpers/db.js';
+import { plainText, formVersion } from './helpers/html.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
 
 type NewRow = typeof contributions.$inferInsert;
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 const rowIds = (html: string) => [...html.matchAll(/<li class="mod-row[^"]*" id="row-(\d+)"/g)].map((m) => Number(m[1]));
-const version = (html: string) => Number(/name="version" value="(\d+)"/.exec(html)?.[1] ?? -1);
 /** The count shown beside a filter value, e.g. the 12 of "Wartend (12)". */
 const optionCount = (html: string, select: string, value: string) => {
   const block = new RegExp(`<select id="filter-${select}"[\\s\\S]*?</select>`).exec(html)?.[0] ?? '';
@@ -78,7 +69,7 @@ describe.each(drivers)('moderation [%s]', (driver) => {
   async function decide(client: Client, id: number, form: Record<string, string>, query = '') {
     const page = await client.get(`/moderation/contributions/${id}${query}`);
     expect(page.statusCode).toBe(200);
-    return client.post(`/moderation/contributions/${id}${query}`, { version: String(version(page.body)), ...form });
+    return client.post(`/moderation/contributions/${id}${query}`, { version: String(formVersion(page.body)), ...form });
   }
 
   async function decisionMails(to: string) {
@@ -152,7 +143,7 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     expect(optionCount(list.body, 'age', '7')).toBe(1);
     expect(optionCount(list.body, 'age', '1')).toBe(2);
     const reportedRow = new RegExp(`id="row-${reported}"[\\s\\S]*?</li>`).exec(list.body)?.[0] ?? '';
-    expect(plain(reportedRow)).toContain('1 Meldung : Beleidigung');
+    expect(plainText(reportedRow)).toContain('1 Meldung : Beleidigung');
     // A guest is a guest: never the address.
     expect(list.body).not.toContain('gast@example.org');
 
@@ -229,9 +220,9 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     const res = await mod.post(`/moderation/bulk?target=${encodeURIComponent(`measure:${key}`)}`, { decision: 'approve', items: [value(a), value(b), value(c)] });
     expect(res.statusCode).toBe(303);
     const after = await mod.get(res.headers.location as string);
-    expect(plain(after.body)).toContain('2 Beiträge freigegeben.');
-    expect(plain(after.body)).toContain(`#${b}: Bereits von Moderator Zwei am`);
-    expect(plain(after.body)).toContain('abgelehnt. Stand jetzt: abgelehnt.');
+    expect(plainText(after.body)).toContain('2 Beiträge freigegeben.');
+    expect(plainText(after.body)).toContain(`#${b}: Bereits von Moderator Zwei am`);
+    expect(plainText(after.body)).toContain('abgelehnt. Stand jetzt: abgelehnt.');
     expect((await row(a)).status).toBe('published');
     expect((await row(b)).status).toBe('rejected');
     expect((await row(c)).status).toBe('published');
@@ -356,7 +347,7 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     const json = await anonymous.get(`/consultations/${demo.slug}/contributions.json`);
     expect(json.body).not.toContain(secret);
     const after = await mod.get(`/moderation/contributions/${id}`);
-    expect(plain(after.body)).toContain('Öffentliche Fassung (gekürzt)');
+    expect(plainText(after.body)).toContain('Öffentliche Fassung (gekürzt)');
     expect(after.body).toContain(secret);
     // The audit keeps the text before and after for the participation office.
     const [entry] = await t.db.select().from(auditEntries).where(and(eq(auditEntries.subjectId, String(id)), eq(auditEntries.action, 'moderation.redact')));
@@ -380,11 +371,11 @@ describe.each(drivers)('moderation [%s]', (driver) => {
   it('refuses a decision on an outdated version with 409 and shows who decided what', async () => {
     const id = await insert({ body: 'Zwei Moderierende, ein Beitrag' });
     const seen = await mod.get(`/moderation/contributions/${id}`);
-    const v = String(version(seen.body));
+    const v = String(formVersion(seen.body));
     expect((await decide(mod2, id, { decision: 'approve' })).statusCode).toBe(303);
     const late = await mod.post(`/moderation/contributions/${id}`, { decision: 'reject', version: v, rejectReason: 'spam' });
     expect(late.statusCode).toBe(409);
-    const text = plain(late.body);
+    const text = plainText(late.body);
     expect(text).toContain('Jemand anderes hat diesen Beitrag inzwischen bearbeitet. Ihre Entscheidung wurde nicht gespeichert.');
     expect(text).toMatch(/Bereits von Moderator Zwei am \d+\. \w+ \d{4} um \d{2}:\d{2} freigegeben\. Stand jetzt: veröffentlicht\./);
     // The current state below: published now, so it can be hidden but not approved.
@@ -403,12 +394,12 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     const id = await insert();
     await mod.get(`/moderation/contributions/${id}`);
     expect((await mod.post(`/moderation/contributions/${id}/claim`)).statusCode).toBe(303);
-    expect(plain((await mod.get(`/moderation/contributions/${id}`)).body)).toContain('Sie bearbeiten das.');
+    expect(plainText((await mod.get(`/moderation/contributions/${id}`)).body)).toContain('Sie bearbeiten das.');
     const other = await mod2.get(`/moderation/contributions/${id}`);
-    expect(plain(other.body)).toMatch(/Moderatorin M bearbeitet das seit 1 Minute\./);
+    expect(plainText(other.body)).toMatch(/Moderatorin M bearbeitet das seit 1 Minute\./);
     expect(other.body).toContain('Trotzdem übernehmen');
     const list = await mod2.get(`/moderation?q=${encodeURIComponent(`Nummer ${n}`)}`);
-    expect(plain(list.body)).toContain('In Bearbeitung bei Moderatorin M');
+    expect(plainText(list.body)).toContain('In Bearbeitung bei Moderatorin M');
     expect((await decide(mod2, id, { decision: 'approve' })).statusCode).toBe(303);
     expect((await row(id)).claimedBy).toBeNull();
   });
@@ -423,8 +414,8 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     const pub = await insert({ status: 'published', publishedAt: new Date(), body: 'Harmlos, aber gemeldet' });
     await t.db.insert(contributionReports).values({ contributionId: pub, reason: 'off_topic', reporterKey: 'r-res', note: 'passt nicht' });
     const page = await mod.get(`/moderation/contributions/${pub}`);
-    expect(plain(page.body)).toContain('Nicht zum Thema');
-    expect(plain(page.body)).toContain('passt nicht');
+    expect(plainText(page.body)).toContain('Nicht zum Thema');
+    expect(plainText(page.body)).toContain('passt nicht');
     expect((await decide(mod, pub, { decision: 'resolve' })).statusCode).toBe(303);
     expect((await row(pub)).status).toBe('published');
     expect(rowIds((await mod.get('/moderation?q=Harmlos')).body)).toEqual([]);
@@ -434,17 +425,17 @@ describe.each(drivers)('moderation [%s]', (driver) => {
     const id = await insert({ body: 'Für das Protokoll' });
     await decide(mod, id, { decision: 'reject', rejectReason: 'spam', rejectNote: '=HYPERLINK("x") an mail@example.org' });
     const item = await mod.get(`/moderation/contributions/${id}`);
-    expect(plain(item.body)).toContain('abgelehnt – Werbung oder Spam');
-    expect(plain(item.body)).toContain('Moderatorin M');
+    expect(plainText(item.body)).toContain('abgelehnt – Werbung oder Spam');
+    expect(plainText(item.body)).toContain('Moderatorin M');
 
     const page = await organiser.get(`/moderation/audit?moderator=${modId}`);
     expect(page.statusCode).toBe(200);
-    expect(plain(page.body)).toContain(`#${id}`);
-    expect(plain(page.body)).toContain('wartet auf Freigabe → abgelehnt');
+    expect(plainText(page.body)).toContain(`#${id}`);
+    expect(plainText(page.body)).toContain('wartet auf Freigabe → abgelehnt');
     const others = await organiser.get(`/moderation/audit?consultation=999999`);
-    expect(plain(others.body)).toContain('Keine Einträge für diese Filter.');
+    expect(plainText(others.body)).toContain('Keine Einträge für diese Filter.');
     const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    expect(plain((await organiser.get(`/moderation/audit?from=${tomorrow}`)).body)).toContain('Keine Einträge');
+    expect(plainText((await organiser.get(`/moderation/audit?from=${tomorrow}`)).body)).toContain('Keine Einträge');
 
     const csv = await organiser.get(`/moderation/audit.csv?moderator=${modId}`);
     expect(csv.statusCode).toBe(200);
@@ -471,7 +462,7 @@ describe.each(drivers)('moderation [%s]', (driver) => {
       const client = new Client(s.app);
       await client.signIn('smtp-mod@example.org');
       const page = await client.get(`/moderation/contributions/${c!.id}`);
-      const res = await client.post(`/moderation/contributions/${c!.id}`, { decision: 'reject', version: String(version(page.body)), rejectReason: 'off_topic', rejectNote: 'Das gehört zu einem anderen Plan.' });
+      const res = await client.post(`/moderation/contributions/${c!.id}`, { decision: 'reject', version: String(formVersion(page.body)), rejectReason: 'off_topic', rejectNote: 'Das gehört zu einem anderen Plan.' });
       expect(res.statusCode).toBe(303);
       await s.app.mailWorker.runOnce();
       const mail = await smtp.waitFor('smtp-autor@example.org');
