@@ -1,24 +1,28 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { migrationsFolder } from '../src/db/index.js';
 import { auditEntries } from '../src/modules/audit/schema.js';
-import { committeeReports, contributionGroupMembers, contributionGroups, responses } from '../src/modules/consolidation/schema.js';
+import { committeeReportPieces, committeeReports, contributionGroupMembers, contributionGroups, responses } from '../src/modules/consolidation/schema.js';
 import { syncResponses } from '../src/modules/consolidation/service.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { consultations } from '../src/modules/plans/schema.js';
 import { mergePdfs } from '../src/modules/consolidation/exports/pdf-merge.js';
 import { reportPool } from '../src/modules/consolidation/exports/pool.js';
-import { reportFilePieces } from '../src/modules/consolidation/exports/service.js';
+import { READ_PIECES, reportFilePieces, sha512 } from '../src/modules/consolidation/exports/service.js';
+import { PIECE_BYTES, ReportFileStore } from '../src/modules/consolidation/exports/store.js';
 import { ReportWorker } from '../src/modules/consolidation/exports/worker.js';
 import type { ReportBlock, ReportModel } from '../src/modules/consolidation/exports/report.js';
 import { pageCount, ReportPdfRenderer, splitParts } from '../src/modules/consolidation/exports/typst.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
-import { drivers } from './helpers/db.js';
+import { createTestDatabase, drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 function unzip(buffer: Buffer): Map<string, string> {
@@ -138,6 +142,25 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     expect(createHash('sha512').update(bytes).digest('hex')).toBe(row!.sha512);
     expect(row!.size).toBe(bytes.length);
     return { id, row: row!, bytes, text: textOf(row!.format, bytes) };
+  }
+
+  /** A report's stored pieces in order, read from the table itself. */
+  async function storedPieces(id: number): Promise<Buffer[]> {
+    const rows = await t.db
+      .select({ bytes: committeeReportPieces.bytes })
+      .from(committeeReportPieces)
+      .where(eq(committeeReportPieces.reportId, id))
+      .orderBy(asc(committeeReportPieces.position));
+    return rows.map((r) => Buffer.from(r.bytes));
+  }
+
+  /** A report row as a worker holds it while writing its file (no other job claims it). */
+  async function claimedReport(): Promise<number> {
+    const [row] = await t.db
+      .insert(committeeReports)
+      .values({ consultationId, scope: 'consultation', format: 'pdf', variant: 'anonymised', draft: true, status: 'running', attempts: 1, lockedUntil: new Date(Date.now() + 3_600_000) })
+      .returning();
+    return row!.id;
   }
 
   it.each(['docx', 'pdf', 'xlsx', 'csv'])('makes an anonymised %s draft through the job path, without any private name or address', async (format) => {
@@ -270,13 +293,17 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
       const [done] = await t.db.select().from(committeeReports).where(eq(committeeReports.id, row!.id));
       expect(done?.status).toBe('done');
       expect(done!.size).toBeGreaterThan(3000);
-      const bytes = Buffer.from(done!.data as Uint8Array);
+      const stored = await storedPieces(row!.id);
+      // In pieces of the worker's size, the last one partial.
+      expect(stored.length).toBeGreaterThan(3);
+      for (const piece of stored.slice(0, -1)) expect(piece.length).toBe(1000);
+      const bytes = Buffer.concat(stored);
       expect(bytes.length).toBe(done!.size);
       expect(createHash('sha512').update(bytes).digest('hex')).toBe(done!.sha512);
       expect(textOf('xlsx', bytes)).toContain(texts.uk);
-      // The download reads it back in pieces too.
+      // The download reads it back piece by piece too (two per query here).
       const pieces: Buffer[] = [];
-      for await (const piece of reportFilePieces(t.db, row!.id, done!.size as number, 1000)) pieces.push(piece);
+      for await (const piece of reportFilePieces(t.db, row!.id, done!.size as number, 2)) pieces.push(piece);
       expect(pieces.length).toBe(Math.ceil(bytes.length / 1000));
       expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
       const download = await organiser.get(`/organiser/reports/${row!.id}/file`);
@@ -301,7 +328,7 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
       // Both lanes rendered parts.
       expect(pool.lanes[0].started).toBeGreaterThan(0);
       expect(pool.lanes[1].started).toBeGreaterThan(0);
-      const bytes = Buffer.from(done!.data as Uint8Array);
+      const bytes = Buffer.concat(await storedPieces(row!.id));
       const file = path.join(os.tmpdir(), `lanes-${process.pid}.pdf`);
       fs.writeFileSync(file, bytes);
       try {
@@ -319,6 +346,137 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     } finally {
       await pool.close();
     }
+  });
+
+  it.each(['docx', 'pdf'])('downloads a stored %s byte for byte as it was rendered', async (format) => {
+    // What the worker hands to the store, copied on the way (the rendered file is removed after).
+    const handed: Buffer[] = [];
+    const { append, appendFile } = ReportFileStore.prototype;
+    const spies = [
+      vi.spyOn(ReportFileStore.prototype, 'append').mockImplementation(function (this: ReportFileStore, bytes) {
+        handed.push(Buffer.from(bytes));
+        return append.call(this, bytes);
+      }),
+      vi.spyOn(ReportFileStore.prototype, 'appendFile').mockImplementation(function (this: ReportFileStore, file, from = 0, to) {
+        const whole = fs.readFileSync(file);
+        handed.push(whole.subarray(from, to ?? whole.length));
+        return appendFile.call(this, file, from, to);
+      }),
+    ];
+    try {
+      const { id, row, bytes } = await exportFile({ scope: 'consultation', format, variant: 'anonymised', draft: 'yes' });
+      const rendered = Buffer.concat(handed);
+      expect(rendered.length).toBeGreaterThan(1000);
+      expect(bytes.equals(rendered)).toBe(true);
+      expect(sha512(rendered)).toBe(row.sha512);
+      expect(Buffer.concat(await storedPieces(id)).equals(rendered)).toBe(true);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }, 60_000);
+
+  it('stores a file of several pieces and a partial one, appended in any sizes, and reads it back in order', async () => {
+    const bytes = randomBytes(2 * PIECE_BYTES + 12_345);
+    const file = path.join(os.tmpdir(), `pieces-${process.pid}-${driver}.bin`);
+    fs.writeFileSync(file, bytes);
+    try {
+      const id = await claimedReport();
+      const store = new ReportFileStore(t.db, id);
+      await store.append(bytes.subarray(0, 1));
+      // Across the end of the first piece.
+      await store.append(bytes.subarray(1, PIECE_BYTES + 7));
+      await store.append(new Uint8Array(0));
+      // A range of a file (as of a PDF still being written), then the file to its end.
+      await store.appendFile(file, PIECE_BYTES + 7, PIECE_BYTES + 100_000);
+      await store.appendFile(file, PIECE_BYTES + 100_000);
+      const finished = await store.finish();
+      expect(finished).toEqual({ size: bytes.length, sha512: sha512(bytes) });
+      await expect(store.append(bytes.subarray(0, 1))).rejects.toThrow(/finished/);
+      const stored = await storedPieces(id);
+      expect(stored.map((p) => p.length)).toEqual([PIECE_BYTES, PIECE_BYTES, 12_345]);
+      expect(Buffer.concat(stored).equals(bytes)).toBe(true);
+      for (const perQuery of [1, 2, READ_PIECES]) {
+        const pieces: Buffer[] = [];
+        for await (const piece of reportFilePieces(t.db, id, bytes.length, perQuery)) pieces.push(piece);
+        expect(pieces.length).toBe(3);
+        expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
+      }
+      // Downloaded once the row says it is done, as the worker leaves it.
+      await t.db
+        .update(committeeReports)
+        .set({ status: 'done', ...finished, fileName: `abwaegungstabelle-${demo.slug}-stueckweise-entwurf.pdf`, mediaType: 'application/pdf' })
+        .where(eq(committeeReports.id, id));
+      const download = await organiser.get(`/organiser/reports/${id}/file`);
+      expect(download.statusCode).toBe(200);
+      expect(Number(download.headers['content-length'])).toBe(bytes.length);
+      expect(download.rawPayload.equals(bytes)).toBe(true);
+      // A lost piece is an error, not a shorter file.
+      await t.db.delete(committeeReportPieces).where(and(eq(committeeReportPieces.reportId, id), eq(committeeReportPieces.position, 1)));
+      await expect(async () => {
+        for await (const _ of reportFilePieces(t.db, id, bytes.length)) {
+          // read on
+        }
+      }).rejects.toThrow(/lacks piece 1/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('an aborted file leaves no pieces', async () => {
+    const id = await claimedReport();
+    const store = new ReportFileStore(t.db, id, 1000);
+    await store.append(randomBytes(3500));
+    expect((await storedPieces(id)).map((p) => p.length)).toEqual([1000, 1000, 1000]);
+    await store.abort();
+    expect(await storedPieces(id)).toEqual([]);
+    await expect(store.append(randomBytes(10))).rejects.toThrow(/aborted/);
+  });
+
+  it('a retried job leaves no pieces of an attempt that failed or died', async () => {
+    const { catalogue } = await import('../src/app.js');
+    const pool = reportPool();
+    const worker = new ReportWorker(t.db, pool, (locale) => catalogue.translator(locale), { writeChunkBytes: 1000 });
+    // The first attempt has written its pieces when it fails.
+    const finish = vi.spyOn(ReportFileStore.prototype, 'finish').mockRejectedValueOnce(new Error('connection lost'));
+    try {
+      const [row] = await t.db.insert(committeeReports).values({ consultationId, scope: 'consultation', format: 'xlsx', variant: 'anonymised', draft: true }).returning();
+      const id = row!.id;
+      expect(await worker.runOnce()).toBe(id);
+      expect(finish).toHaveBeenCalledTimes(1);
+      const [retry] = await t.db.select().from(committeeReports).where(eq(committeeReports.id, id));
+      expect(retry).toMatchObject({ status: 'queued', attempts: 1, size: null, sha512: null, error: 'connection lost' });
+      expect(await storedPieces(id)).toEqual([]);
+      // An attempt whose instance died left pieces behind, more than the file has.
+      await t.db.insert(committeeReportPieces).values(Array.from({ length: 50 }, (_, position) => ({ reportId: id, position, bytes: Buffer.from('stale') })));
+      await t.db
+        .update(committeeReports)
+        .set({ status: 'running', attempts: 2, lockedUntil: new Date(Date.now() - 1000) })
+        .where(eq(committeeReports.id, id));
+      expect(await worker.runOnce()).toBe(id);
+      const [done] = await t.db.select().from(committeeReports).where(eq(committeeReports.id, id));
+      expect(done?.status).toBe('done');
+      expect(done?.attempts).toBe(3);
+      const stored = await storedPieces(id);
+      expect(stored.length).toBe(Math.ceil((done!.size as number) / 1000));
+      expect(stored.length).toBeLessThan(50);
+      const bytes = Buffer.concat(stored);
+      expect(bytes.length).toBe(done!.size);
+      expect(sha512(bytes)).toBe(done!.sha512);
+      expect(textOf('xlsx', bytes)).toContain(texts.uk);
+    } finally {
+      finish.mockRestore();
+      await pool.close();
+    }
+  });
+
+  it('deleting a report deletes its pieces', async () => {
+    const id = await claimedReport();
+    const store = new ReportFileStore(t.db, id, 1000);
+    await store.append(randomBytes(2500));
+    await store.finish();
+    expect((await storedPieces(id)).length).toBe(3);
+    await t.db.delete(committeeReports).where(eq(committeeReports.id, id));
+    expect(await storedPieces(id)).toEqual([]);
   });
 
   it('404 for unknown ids, 403 for a department editor', async () => {
@@ -391,4 +549,53 @@ describe('a long PDF in parts', () => {
       fs.rmSync(file, { force: true });
     }
   }, 60_000);
+});
+
+describe.each(drivers)('committee report files stored before the pieces (%s)', (driver) => {
+  it('are moved into pieces by the migration; new pieces are stored uncompressed', async () => {
+    const test = await createTestDatabase(driver, { empty: true });
+    const { db } = test.database;
+    const migrate = (folder: string) => (driver === 'pglite' ? migratePglite(db as never, { migrationsFolder: folder }) : migratePostgres(db, { migrationsFolder: folder }));
+    // The migrations before the pieces, as a deployment has them.
+    const earlier = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+    try {
+      fs.cpSync(migrationsFolder, earlier, { recursive: true });
+      const journalFile = path.join(earlier, 'meta', '_journal.json');
+      const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+      journal.entries = journal.entries.filter((e) => e.tag < '0006_report_pieces');
+      fs.writeFileSync(journalFile, JSON.stringify(journal));
+      await migrate(earlier);
+      const [consultation] = await db.insert(consultations).values({ slug: 'vorher', title: 'Vorher' }).returning({ id: consultations.id });
+      const file = randomBytes(2 * PIECE_BYTES + 5);
+      for (const data of [file, Buffer.alloc(0), null]) {
+        await db.execute(sql`insert into committee_report (consultation_id, scope, format, status, size, data) values (${consultation!.id}, 'consultation', 'pdf', 'done', ${data?.length ?? null}, ${data})`);
+      }
+      const ids = (await db.select({ id: committeeReports.id }).from(committeeReports).orderBy(asc(committeeReports.id))).map((r) => r.id);
+
+      await migrate(migrationsFolder);
+      const pieces = async (id: number) =>
+        (await db.select({ bytes: committeeReportPieces.bytes }).from(committeeReportPieces).where(eq(committeeReportPieces.reportId, id)).orderBy(asc(committeeReportPieces.position))).map((r) => Buffer.from(r.bytes));
+      const moved = await pieces(ids[0]!);
+      expect(moved.map((p) => p.length)).toEqual([PIECE_BYTES, PIECE_BYTES, 5]);
+      expect(Buffer.concat(moved).equals(file)).toBe(true);
+      const read: Buffer[] = [];
+      for await (const piece of reportFilePieces(db, ids[0]!, file.length)) read.push(piece);
+      expect(Buffer.concat(read).equals(file)).toBe(true);
+      expect(await pieces(ids[1]!)).toEqual([]);
+      expect(await pieces(ids[2]!)).toEqual([]);
+
+      // STORAGE EXTERNAL: even a piece pglz would shrink to almost nothing keeps its size.
+      const store = new ReportFileStore(db, ids[2]!);
+      await store.append(Buffer.alloc(PIECE_BYTES));
+      await store.finish();
+      const [stored] = await db
+        .select({ bytes: sql<number>`pg_column_size(${committeeReportPieces.bytes})`.mapWith(Number) })
+        .from(committeeReportPieces)
+        .where(eq(committeeReportPieces.reportId, ids[2]!));
+      expect(stored!.bytes).toBeGreaterThanOrEqual(PIECE_BYTES);
+    } finally {
+      fs.rmSync(earlier, { recursive: true, force: true });
+      await test.drop();
+    }
+  });
 });

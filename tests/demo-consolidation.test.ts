@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries } from '../src/modules/audit/schema.js';
 import {
   assignments,
+  committeeReportPieces,
   committeeReports,
   consolidationSettings,
   contributionGroupMembers,
@@ -258,7 +259,10 @@ describe.each(drivers)('demo consolidation round [%s]', (driver) => {
 
     const reports = await t.db.select().from(committeeReports).where(eq(committeeReports.consultationId, consultationId));
     expect(reports.map((r) => r.format).sort()).toEqual(['csv', 'docx', 'pdf', 'xlsx']);
-    for (const r of reports) expect(r).toMatchObject({ status: 'queued', scope: 'consultation', variant: 'anonymised', draft: false, data: null });
+    for (const r of reports) expect(r).toMatchObject({ status: 'queued', scope: 'consultation', variant: 'anonymised', draft: false, size: null, sha512: null });
+    // No file stored yet.
+    const [pieces] = await t.db.select({ n: count() }).from(committeeReportPieces).where(inArray(committeeReportPieces.reportId, reports.map((r) => r.id)));
+    expect(pieces!.n).toBe(0);
     const [organiser] = await t.db.select({ id: responses.decidedBy }).from(responses).where(isNotNull(responses.decidedBy)).limit(1);
     expect(reports.every((r) => r.createdBy === organiser!.id)).toBe(true);
   });

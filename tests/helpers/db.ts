@@ -20,11 +20,14 @@ export interface TestDatabase {
 const root = path.resolve(import.meta.dirname, '..', '..');
 const suffix = () => `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
 
-/** A fresh, migrated database of its own. Only opened for PGlite when `open` is true. */
-export async function createTestDatabase(driver: Driver, { open = true } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of its own. Only opened for PGlite when `open` is true; not migrated
+ * when `empty` is true (for a test that migrates it step by step).
+ */
+export async function createTestDatabase(driver: Driver, { open = true, empty = false } = {}): Promise<TestDatabase> {
   if (driver === 'pglite') {
     const dataDir = path.join(root, '.tmp', `data-${suffix()}`);
-    fs.cpSync(inject('pgliteTemplateDir'), path.join(dataDir, 'pglite'), { recursive: true });
+    if (!empty) fs.cpSync(inject('pgliteTemplateDir'), path.join(dataDir, 'pglite'), { recursive: true });
     const database = open ? await openPglite(path.join(dataDir, 'pglite')) : (null as unknown as Database);
     return {
       database,
@@ -42,7 +45,7 @@ export async function createTestDatabase(driver: Driver, { open = true } = {}): 
   // CREATE DATABASE … TEMPLATE fails while anyone else is connected to the template; retry.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.unsafe(`create database ${name} template ${template.name}`);
+      await admin.unsafe(empty ? `create database ${name}` : `create database ${name} template ${template.name}`);
       break;
     } catch (error) {
       if (attempt > 20) throw error;

@@ -274,7 +274,8 @@ export type ReportStatus = (typeof reportStatuses)[number];
 
 /**
  * An Abwägungstabelle export, made by a background job (claimed with SKIP LOCKED) and stored
- * with its SHA-512, so what went to a committee can be shown and checked later.
+ * with its SHA-512, so what went to a committee can be shown and checked later. The file itself
+ * is in committee_report_piece.
  */
 export const committeeReports = pgTable(
   'committee_report',
@@ -298,7 +299,6 @@ export const committeeReports = pgTable(
     mediaType: text('media_type'),
     size: integer('size'),
     sha512: text('sha512'),
-    data: bytea('data'),
     error: text('error'),
     attempts: integer('attempts').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
@@ -308,4 +308,22 @@ export const committeeReports = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('committee_report_consultation_idx').on(t.consultationId, t.createdAt), index('committee_report_due_idx').on(t.status, t.createdAt)],
+);
+
+/**
+ * A stored export's file, one row per piece (exports/store.ts): each piece is written and read
+ * on its own, so neither a 60 MB value nor its hex copy in the driver is ever whole in one
+ * query, and nothing is rewritten as the file grows. `bytes` is stored without compression
+ * (STORAGE EXTERNAL, set in the migration): PDF, DOCX and XLSX are compressed already.
+ */
+export const committeeReportPieces = pgTable(
+  'committee_report_piece',
+  {
+    reportId: integer('report_id')
+      .notNull()
+      .references(() => committeeReports.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    bytes: bytea('bytes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.position] })],
 );

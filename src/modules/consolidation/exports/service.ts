@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray } from 'drizzle-orm';
 import { type FieldErrors, type MessageParams, NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { Translate } from '../../../core/i18n.js';
 import type { DbOrTx } from '../../../db/index.js';
 import { users } from '../../accounts/schema.js';
 import { recordAudit } from '../../audit/service.js';
 import { committees } from '../../departments/schema.js';
-import { committeeReports, type ReportFormat, reportFormats, type ReportVariant } from '../schema.js';
+import { committeeReportPieces, committeeReports, type ReportFormat, reportFormats, type ReportVariant } from '../schema.js';
 import { syncResponses } from '../service.js';
 import { resolveScope, type Scope, scopeProgress } from './model.js';
 
@@ -179,21 +179,29 @@ export async function loadReportFile(db: DbOrTx, id: number) {
   return row ?? null;
 }
 
-/** Pieces a stored file is read back in (the driver reads each as a hex string twice its size). */
-export const READ_PIECE_BYTES = 1024 * 1024;
+/** Stored pieces read per query while a download goes out (1 MB with 256 KiB pieces). */
+export const READ_PIECES = 4;
 
 /**
- * A stored file in pieces, read one after another as the download goes out: a 60 MB PDF is never
- * whole in the server's memory (nor as the driver's copy of it).
+ * A stored file's pieces (exports/store.ts) in order, a few per query as the download goes out: a
+ * 60 MB PDF is never whole in the server's memory (nor as the driver's hex copy of it).
  */
-export async function* reportFilePieces(db: DbOrTx, id: number, size: number, pieceBytes = READ_PIECE_BYTES): AsyncGenerator<Buffer> {
-  for (let at = 0; at < size; at += pieceBytes) {
-    const [row] = await db
-      .select({ piece: sql<Uint8Array>`substring(${committeeReports.data} from ${at + 1} for ${pieceBytes})`.mapWith(committeeReports.data) })
-      .from(committeeReports)
-      .where(eq(committeeReports.id, id));
-    const piece = row?.piece;
-    if (!piece || piece.byteLength === 0) throw new Error('stored file shorter than its size');
-    yield Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+export async function* reportFilePieces(db: DbOrTx, id: number, size: number, piecesPerQuery = READ_PIECES): AsyncGenerator<Buffer> {
+  let read = 0;
+  for (let position = 0; read < size; ) {
+    const rows = await db
+      .select({ position: committeeReportPieces.position, bytes: committeeReportPieces.bytes })
+      .from(committeeReportPieces)
+      .where(and(eq(committeeReportPieces.reportId, id), gte(committeeReportPieces.position, position)))
+      .orderBy(asc(committeeReportPieces.position))
+      .limit(piecesPerQuery);
+    if (rows.length === 0) throw new Error('stored file shorter than its size');
+    for (const { position: at, bytes } of rows) {
+      if (at !== position) throw new Error(`stored file lacks piece ${position}`);
+      position++;
+      read += bytes.byteLength;
+      yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
   }
+  if (read !== size) throw new Error('stored file longer than its size');
 }

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, lt, or } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Translate } from '../../../core/i18n.js';
 import { Poller } from '../../../core/poller.js';
@@ -14,6 +14,7 @@ import { buildReportModel, reportFileName, resolveScope, type Scope } from './mo
 import type { ReportPool } from './pool.js';
 import type { Written } from './render-worker.js';
 import { MEDIA_TYPES, type ReportBlock, type ReportModel } from './report.js';
+import { ReportFileStore } from './store.js';
 import { writeReportCsv } from './tables.js';
 import { PART_ROWS, splitParts } from './typst.js';
 
@@ -24,8 +25,6 @@ function writtenOf(bytes: Uint8Array): Written {
 /** How long a claim holds before another instance may take the job over (renewed per batch). */
 const CLAIM_MS = 2 * 60_000;
 export const MAX_ATTEMPTS = 3;
-// The driver sends a piece as a hex string twice its size: small pieces keep the server's peak low.
-const DEFAULT_WRITE_CHUNK = 1024 * 1024;
 
 // An error message may quote what it choked on; addresses never go into the table or the log.
 function redact(message: string): string {
@@ -236,6 +235,7 @@ export class ReportWorker {
     });
     if (!job) return null;
     const started = performance.now();
+    let store: ReportFileStore | null = null;
     try {
       const t = await this.translator(job.locale === 'en' ? 'en' : 'de');
       const scope: Scope =
@@ -251,41 +251,22 @@ export class ReportWorker {
       // The model is handed to the render process and not kept here while it works.
       const { rendered, rowCount, built } = await this.build(job, scope, t);
       this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
-      // The file into the database in pieces, hashed on the way: neither the server's heap nor
-      // one query parameter (a 60 MB file would be a 120 MB hex string) holds it whole. The
-      // pieces go into a temporary table and are joined there once: appending to the bytea
-      // piece by piece would rewrite the growing value each time.
+      // The file into the database piece by piece, hashed on the way (see ReportFileStore):
+      // neither the server's heap nor one query holds it whole.
       const { file } = writtenOf(rendered.bytes);
-      const WRITE_CHUNK = this.options.writeChunkBytes ?? DEFAULT_WRITE_CHUNK;
-      const hash = createHash('sha512');
-      let size = 0;
-      const handle = await fs.open(file, 'r');
+      store = new ReportFileStore(this.db, job.id, this.options.writeChunkBytes);
       try {
-        await this.db.transaction(async (tx) => {
-          await tx.execute(sql`create temporary table report_piece (position integer primary key, bytes bytea not null) on commit drop`);
-          const buffer = Buffer.alloc(WRITE_CHUNK);
-          for (let position = 0; ; position++) {
-            const { bytesRead } = await handle.read(buffer, 0, WRITE_CHUNK, null);
-            if (bytesRead === 0) break;
-            const piece = Buffer.from(buffer.subarray(0, bytesRead));
-            hash.update(piece);
-            size += bytesRead;
-            await tx.execute(sql`insert into report_piece (position, bytes) values (${position}, ${piece})`);
-          }
-          await tx.execute(
-            sql`update committee_report set data = (select coalesce(string_agg(bytes, ''::bytea order by position), ''::bytea) from report_piece) where id = ${job.id}`,
-          );
-        });
+        await store.appendFile(file);
       } finally {
-        await handle.close();
         await fs.rm(file, { force: true });
       }
+      const { size, sha512 } = await store.finish();
       await this.db
         .update(committeeReports)
         .set({
           status: 'done',
           size,
-          sha512: hash.digest('hex'),
+          sha512,
           fileName,
           mediaType: MEDIA_TYPES[job.format],
           progress: rowCount,
@@ -302,6 +283,8 @@ export class ReportWorker {
     } catch (error) {
       const message = redact(error instanceof Error ? error.message : String(error));
       const failed = job.attempts >= MAX_ATTEMPTS;
+      // Before the job is queued again: a retry on another instance might already be writing.
+      await store?.abort();
       await this.db
         .update(committeeReports)
         .set({ status: failed ? 'failed' : 'queued', error: message, lockedUntil: null, finishedAt: failed ? new Date() : null })
