@@ -14,13 +14,10 @@ import { committeeReportPieces, committeeReports, contributionGroupMembers, cont
 import { syncResponses } from '../src/modules/consolidation/service.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { consultations } from '../src/modules/plans/schema.js';
-import { mergePdfs } from '../src/modules/consolidation/exports/pdf-merge.js';
 import { reportPool } from '../src/modules/consolidation/exports/pool.js';
 import { READ_PIECES, reportFilePieces, sha512 } from '../src/modules/consolidation/exports/service.js';
 import { PIECE_BYTES, ReportFileStore } from '../src/modules/consolidation/exports/store.js';
 import { ReportWorker } from '../src/modules/consolidation/exports/worker.js';
-import type { ReportBlock, ReportModel } from '../src/modules/consolidation/exports/report.js';
-import { pageCount, ReportPdfRenderer, splitParts } from '../src/modules/consolidation/exports/typst.js';
 import { Client, createTestApp, createUser, type TestApp } from './helpers/app.js';
 import { createTestDatabase, drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
@@ -315,7 +312,7 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     }
   });
 
-  it('builds a long PDF in parts in two render processes, its pages numbered on', { timeout: 60_000 }, async () => {
+  it('builds a long PDF in parts in two render processes, every page numbered "Seite n von N"', { timeout: 60_000 }, async () => {
     const { catalogue } = await import('../src/app.js');
     const pool = reportPool();
     const worker = new ReportWorker(t.db, pool, (locale) => catalogue.translator(locale), { partRows: 1 });
@@ -335,7 +332,7 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
         const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
         expect(pages).toBeGreaterThan(2);
         const text = textOf('pdf', bytes);
-        for (let n = 1; n <= pages; n++) expect(text).toContain(`Seite ${n}`);
+        for (let n = 1; n <= pages; n++) expect(text).toContain(`Seite ${n} von ${pages}`);
         const flat = text.replace(/\s+/g, ' ');
         for (const s of [texts.uk, texts.ru]) expect(flat).toContain(s);
         expect(text).toContain('ENTWURF');
@@ -491,64 +488,6 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     }
     expect((await editor.post(`/organiser/consultations/${demo.slug}/reports`, { scope: 'consultation', format: 'csv' })).statusCode).toBe(403);
   });
-});
-
-describe('a long PDF in parts', () => {
-  it('splits at fields, and in a long field at goals under the field heading marked as continued', () => {
-    const rows = (n: number) => Array.from({ length: n }, () => ({}) as ReportBlock['rows'][number]);
-    const blocks: ReportBlock[] = [
-      { level: 1, heading: 'Handlungsfeld 1', text: '', rows: [] },
-      { level: 2, heading: 'Ziel 1.1', text: '', rows: rows(20) },
-      { level: 2, heading: 'Ziel 1.2', text: '', rows: rows(20) },
-      { level: 3, heading: 'Maßnahme 1.2.1', text: '', rows: rows(20) },
-      { level: 2, heading: 'Ziel 1.3', text: '', rows: rows(5) },
-      { level: 1, heading: 'Handlungsfeld 2', text: '', rows: rows(3) },
-    ];
-    const parts = splitParts(blocks, 25, '(Fortsetzung)');
-    expect(parts.map((p) => p.map((b) => `${b.level} ${b.heading}`))).toEqual([
-      ['1 Handlungsfeld 1', '2 Ziel 1.1', '2 Ziel 1.2', '3 Maßnahme 1.2.1'],
-      ['1 Handlungsfeld 1 (Fortsetzung)', '2 Ziel 1.3', '1 Handlungsfeld 2'],
-    ]);
-  });
-
-  it('joins the parts into one tagged PDF with every page, continued page numbers, bookmarks and text', () => {
-    const row = (i: number, lang: string, text: string) => ({ number: String(i), received: '01.03.2026', channel: 'Online-Kommentar', submitter: `Privatperson ${i}`, contact: '', text: { text, lang }, language: lang, translation: null, note: null, answer: `Antwort ${i}`, verdict: 'berücksichtigt', change: '', field: '', goal: '', measure: '' });
-    const blocks: ReportBlock[] = [];
-    for (let f = 1; f <= 3; f++) {
-      blocks.push({ level: 1, heading: `Handlungsfeld ${f}`, text: '', rows: [] });
-      blocks.push({ level: 2, heading: `Ziel ${f}.1`, text: 'Ziel', rows: [] });
-      blocks.push({ level: 3, heading: `Maßnahme ${f}.1.1`, text: 'Maßnahme', rows: Array.from({ length: 30 }, (_, i) => row(f * 100 + i, i % 2 ? 'uk' : 'ar', i % 2 ? `Текст номер ${f}-${i}` : `نص رقم ${f}-${i}`)) });
-    }
-    const labels = Object.fromEntries(['cover', 'channels', 'submitters', 'phases', 'method', 'table', 'page', 'of', 'draftNote', 'namedNote', 'translation', 'empty', 'total', 'sheet', 'coverSheet', 'state', 'stateDraft', 'stateFinal'].map((k) => [k, k]));
-    const model = { language: 'de-DE', lang: 'de', region: 'DE', contentLang: 'de', documentTitle: 'Teile', title: 'Teile', subtitle: 'Test', scopeLabel: '', draft: true, named: false, watermark: 'ENTWURF', author: 'Mitsprache', keywords: [], date: { year: 2026, month: 12, day: 4 }, footer: 'Fuß', coverLines: [], channels: [], submitters: [], phases: [], method: [], labels: { ...labels, page: 'Seite', columns: Object.fromEntries(['number', 'received', 'channel', 'submitter', 'contact', 'field', 'goal', 'measure', 'text', 'language', 'translation', 'answer', 'verdict', 'change'].map((k) => [k, k])) }, blocks, rowCount: 90 } as unknown as ReportModel;
-    const parts = splitParts(blocks, 25);
-    expect(parts.length).toBe(3);
-    const renderer = new ReportPdfRenderer();
-    let pageOffset = 0;
-    const pdfs: Buffer[] = [];
-    for (const [i, partBlocks] of parts.entries()) {
-      const part = renderer.renderPart({ ...model, blocks: partBlocks, part: { single: false, first: i === 0, pageOffset } });
-      expect(part.uaRefused).toBeNull();
-      expect(pageCount(part.pdf)).toBe(part.pages);
-      pageOffset += part.pages;
-      pdfs.push(Buffer.from(part.pdf));
-    }
-    const joined = mergePdfs(pdfs);
-    const file = path.join(os.tmpdir(), `parts-${process.pid}.pdf`);
-    fs.writeFileSync(file, joined);
-    try {
-      const info = execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
-      expect(info).toMatch(/Tagged:\s+yes/);
-      expect(Number(/Pages:\s+(\d+)/.exec(info)?.[1])).toBe(pageOffset);
-      const text = execFileSync('/usr/bin/pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
-      for (const f of [1, 2, 3]) expect(text).toContain(`Текст номер ${f}-29`);
-      expect(text).toContain(`Seite ${pageOffset}`);
-      const outline = execFileSync('/usr/bin/pdfinfo', ['-struct', file], { encoding: 'utf8' });
-      expect(outline.match(/\bH1\b/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  }, 60_000);
 });
 
 describe.each(drivers)('committee report files stored before the pieces (%s)', (driver) => {

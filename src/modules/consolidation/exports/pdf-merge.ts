@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PageStamps, type StampLabels } from './pdf-stamp.js';
 /**
  * Joins tagged PDFs that Typst wrote for consecutive parts of one report into one tagged PDF.
  *
@@ -13,6 +14,8 @@ import fs from 'node:fs';
  * tree. The first part's catalog, metadata, page tree, outline and structure root are kept; the
  * other parts' objects are renumbered behind them, their pages, bookmarks and structure elements
  * hung into the first part's trees, their structure-parent keys and table-cell IDs made unique.
+ * With `numbers`, every page gets its number and the total ("Seite 12 von 4513", pdf-stamp.ts):
+ * the page objects wait until the end, when the total is known.
  * Anything unexpected throws, and the caller compiles the document in one piece instead.
  */
 
@@ -121,6 +124,7 @@ function outsideStrings(head: string, fn: (s: string) => string): string {
 }
 
 const REF = /(?<![\d.])(\d+) 0 R\b/g;
+const PAGE = /\/Type \/Page(?![a-zA-Z])/;
 const refOf = (head: string, key: string): number | null => {
   const m = new RegExp(`/${key} (\\d+) 0 R`).exec(head);
   return m ? Number(m[1]) : null;
@@ -165,47 +169,12 @@ function partInfo(p: ParsedPdf): PartInfo {
   return { pages, outlines: refOf(catalog, 'Outlines'), structRoot, document: kids[0] as number, catalog: p.root };
 }
 
-/** One PDF of all parts, in order. */
-export function mergePdfs(parts: Buffer[]): Buffer {
-  if (parts.length === 1) return parts[0] as Buffer;
+/** One PDF of all parts, in order (numbered with `numbers`). */
+export function mergePdfs(parts: Buffer[], numbers?: StampLabels): Buffer {
+  if (parts.length === 1 && !numbers) return parts[0] as Buffer;
   const chunks: Buffer[] = [];
-  mergeInto(parts.length, (k) => parts[k] as Buffer, (chunk) => chunks.push(chunk));
+  mergeInto(parts.length, (k) => parts[k] as Buffer, (chunk) => chunks.push(chunk), numbers);
   return Buffer.concat(chunks);
-}
-
-/**
- * The parts' files joined into `out`, one part in memory at a time: a part's objects are written
- * as soon as it is read; only the few objects that later parts change (the first part's page
- * tree, structure root and Document element, outline and the bookmarks at a part's ends) wait
- * until the end. So joining 60 MB of parts takes some 10 MB, not three times the file.
- */
-export function mergePdfFiles(files: string[], out: string): void {
-  const fd = fs.openSync(out, 'w');
-  try {
-    if (files.length === 1) {
-      fs.writeFileSync(fd, fs.readFileSync(files[0] as string));
-      return;
-    }
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = () => {
-      if (pending.length) fs.writeSync(fd, Buffer.concat(pending));
-      pending = [];
-      pendingBytes = 0;
-    };
-    mergeInto(
-      files.length,
-      (k) => fs.readFileSync(files[k] as string),
-      (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= 1 << 20) flush();
-      },
-    );
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** A file the parts of a long PDF are joined into as they come (`add` each in order, then `end`). */
@@ -216,13 +185,19 @@ export class PdfJoiner {
   private pendingBytes = 0;
   private ended = false;
 
-  constructor(readonly file: string) {
+  /** Bytes written to the file so far: final, as nothing written is changed later. */
+  written = 0;
+
+  constructor(
+    readonly file: string,
+    numbers?: StampLabels,
+  ) {
     this.fd = fs.openSync(file, 'w');
     this.joining = joinParts((chunk) => {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       if (this.pendingBytes >= 1 << 20) this.flush();
-    });
+    }, numbers);
     this.joining.next();
   }
 
@@ -245,14 +220,14 @@ export class PdfJoiner {
   }
 
   private flush(): void {
-    if (this.pending.length) fs.writeSync(this.fd, Buffer.concat(this.pending));
+    if (this.pending.length) this.written += fs.writeSync(this.fd, Buffer.concat(this.pending));
     this.pending = [];
     this.pendingBytes = 0;
   }
 }
 
-function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Buffer) => void): void {
-  const joining = joinParts(write);
+function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Buffer) => void, numbers?: StampLabels): void {
+  const joining = joinParts(write, numbers);
   joining.next();
   for (let k = 0; k < count; k++) joining.next(load(k));
   joining.next(null);
@@ -263,7 +238,7 @@ function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Bu
  * objects are written as soon as it comes, so the parts of a long PDF can be joined while the
  * later ones are still being compiled.
  */
-function* joinParts(write: (chunk: Buffer) => void): Generator<void, void, Buffer | null> {
+function* joinParts(write: (chunk: Buffer) => void, numbers?: StampLabels): Generator<void, void, Buffer | null> {
   let first: PartInfo | null = null;
   let firstParsed: { info: number | null; id: string | null; catalog: number } | null = null;
   let base = 0;
@@ -275,6 +250,8 @@ function* joinParts(write: (chunk: Buffer) => void): Generator<void, void, Buffe
   const outlineTops: Array<{ first: number; last: number; count: number }> = [];
   // Objects changed once all parts are read: written last.
   const deferred = new Map<number, PdfObject>();
+  // Numbered pages wait for the total.
+  const pageObjects = new Map<number, PdfObject>();
   const offsets = new Map<number, number>();
   let offset = 0;
   const emit = (buffer: Buffer) => {
@@ -341,6 +318,7 @@ function* joinParts(write: (chunk: Buffer) => void): Generator<void, void, Buffe
       if (skip.has(n)) continue;
       const rewritten = { head: rewrite(obj.head), stream: obj.stream };
       if (later.has(n)) deferred.set(own(n), rewritten);
+      else if (numbers && PAGE.test(obj.head)) pageObjects.set(own(n), rewritten);
       else writeObject(own(n), rewritten);
     }
     const pagesHead = rewrite(p.objects.get(info.pages)?.head ?? '');
@@ -383,8 +361,37 @@ function* joinParts(write: (chunk: Buffer) => void): Generator<void, void, Buffe
   }
   for (const [n, obj] of [...deferred].sort(([a], [b]) => a - b)) writeObject(n, obj);
 
+  let size = base;
+  if (numbers) {
+    // Each page: its content and then a stream of its own with the number, the font once.
+    const stamps = new PageStamps(numbers, pageKids.length);
+    const fontAt = size;
+    size += 5;
+    pageKids.forEach((kid, i) => {
+      const n = Number(kid.split(' ')[0]);
+      const page = pageObjects.get(n);
+      if (!page) throw new MergeError(`page ${n} not found`);
+      const box = /\/MediaBox \[\s*(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+)\s*\]/.exec(page.head);
+      if (!box) throw new MergeError('page without its own media box');
+      const stamp = size++;
+      const content = stamps.pageContent(i + 1, Number(box[3]) - Number(box[1]));
+      writeObject(stamp, { head: `\n<<\n  /Length ${content.length}\n>>\n`, stream: content });
+      let head = page.head;
+      const contents = /\/Contents (\d+ 0 R|\[[^\]]*\])/.exec(head);
+      if (!contents) throw new MergeError('page without contents');
+      const list = contents[1]?.startsWith('[') ? (contents[1] as string).slice(1, -1).trim() : contents[1];
+      head = head.replace(contents[0], `/Contents [${list} ${stamp} 0 R]`);
+      if (/\/Font <</.test(head)) head = head.replace('/Font <<', `/Font <<\n      /${stamps.resourceName} ${fontAt} 0 R`);
+      else if (/\/Resources <</.test(head)) head = head.replace('/Resources <<', `/Resources <<\n    /Font << /${stamps.resourceName} ${fontAt} 0 R >>`);
+      else throw new MergeError('page without its own resources');
+      writeObject(n, { head, stream: page.stream });
+      pageObjects.delete(n);
+    });
+    if (pageObjects.size) throw new MergeError('pages outside the page tree');
+    for (const [n, obj] of stamps.fontObjects(fontAt)) writeObject(n, obj);
+  }
+
   // A fresh cross-reference table.
-  const size = base;
   const xref = [`xref\n0 ${size}\n`, '0000000000 65535 f \n'];
   for (let n = 1; n < size; n++) {
     const at = offsets.get(n);

@@ -4,21 +4,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JobResult } from '../../plans/documents/worker.js';
 import type { ReportFormatName, ReportModel } from './report.js';
-import { mergePdfFiles, PdfJoiner } from './pdf-merge.js';
+import { PdfJoiner } from './pdf-merge.js';
+import type { StampLabels } from './pdf-stamp.js';
 import { type ReportPart, ReportPdfRenderer } from './typst.js';
 
 /**
  * The child process that renders committee exports (started by the DocumentPool in pool.ts), so
  * the server's event loop keeps answering while a 10,000-row table is laid out. One job at a time.
  */
-export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-layout' | 'pdf-finish' | 'pdf-merge' | 'pdf-join' | 'pdf-join-end';
+export type RenderFormat = ReportFormatName | 'pdf-part' | 'pdf-join' | 'pdf-join-end';
 /**
- * What a job carries: the model (for a PDF part with its place), the page offset of the part
- * this process laid out last ('pdf-layout' counts its pages, 'pdf-finish' writes it), the parts
- * to join ('pdf-merge'), or one part to join on to the file this process is joining
- * ('pdf-join', in order, the first starting the file; 'pdf-join-end' finishes it).
+ * What a job carries: the model (for a PDF part with its place), or one part to join on to the
+ * file this process is joining ('pdf-join', in order, the first starting the file with the
+ * words for the page numbers; 'pdf-join-end' finishes it).
  */
-export type RenderInput = ReportModel | ReportPart | { pageOffset: number } | { parts: string[] } | { part: string; first: boolean } | Record<string, never>;
+export type RenderInput = ReportModel | ReportPart | { part: string; first: boolean; numbers: StampLabels } | Record<string, never>;
 
 export interface ReportJob {
   id: number;
@@ -30,6 +30,8 @@ export interface ReportJob {
 export interface Written {
   file: string;
   pages: number;
+  /** 'pdf-join': the bytes of the joined file written so far, which no later part changes. */
+  final?: number;
   /** The process holds state for the next job (a laid-out part): the pool must keep it. */
   keep?: boolean;
 }
@@ -53,21 +55,12 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
     fs.writeFileSync(file, part.pdf);
     return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
   }
-  if (format === 'pdf-layout') {
-    // The process keeps the laid-out part for the 'pdf-finish' job that follows.
-    return { written: { file: '', pages: pdf.layoutPart(input as ReportPart), keep: true }, uaRefused: null };
-  }
-  if (format === 'pdf-finish') {
-    const part = pdf.finishPart((input as { pageOffset: number }).pageOffset);
-    fs.writeFileSync(file, part.pdf);
-    return { written: { file, pages: part.pages }, uaRefused: part.uaRefused };
-  }
   if (format === 'pdf-join') {
-    const { part, first } = input as { part: string; first: boolean };
+    const { part, first, numbers } = input as { part: string; first: boolean; numbers: StampLabels };
     if (first) {
       joiner?.close();
       if (joiner) fs.rmSync(joiner.file, { force: true });
-      joiner = new PdfJoiner(tempFile());
+      joiner = new PdfJoiner(tempFile(), numbers);
     }
     if (!joiner) throw new Error('no PDF being joined');
     try {
@@ -80,7 +73,7 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
     } finally {
       fs.rmSync(part, { force: true });
     }
-    return { written: { file: '', pages: 0, keep: true }, uaRefused: null };
+    return { written: { file: joiner.file, pages: 0, final: joiner.written, keep: true }, uaRefused: null };
   }
   if (format === 'pdf-join-end') {
     const done = joiner;
@@ -94,16 +87,6 @@ async function renderJob(format: RenderFormat, input: RenderInput, pdf: ReportPd
       throw error;
     }
     return { written: { file: done.file, pages: 0 }, uaRefused: null };
-  }
-  if (format === 'pdf-merge') {
-    const files = (input as { parts: string[] }).parts;
-    try {
-      // One part in memory at a time, written on as it is read.
-      mergePdfFiles(files, file);
-    } finally {
-      for (const f of files) fs.rmSync(f, { force: true });
-    }
-    return { written: { file, pages: 0 }, uaRefused: null };
   }
   const { bytes, uaRefused } = await renderReport(format, input as ReportModel, pdf);
   fs.writeFileSync(file, bytes);

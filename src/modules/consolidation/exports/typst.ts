@@ -1,6 +1,7 @@
 import { NodeCompiler } from '@myriaddreamin/typst-ts-node-compiler';
 import { PDF_UA, readFonts } from '../../plans/documents/typst.js';
 import { MergeError, mergePdfs } from './pdf-merge.js';
+import type { StampLabels } from './pdf-stamp.js';
 import type { ReportBlock, ReportModel } from './report.js';
 
 /**
@@ -9,7 +10,8 @@ import type { ReportBlock, ReportModel } from './report.js';
  * can be read as Typst; contribution texts are spans with their language, which gives Arabic its
  * right-to-left direction and shaping; fonts come from the npm font packages. Landscape A4, one
  * table per plan item with its header row repeated on every page, page numbers "Seite 3 von 80",
- * and a diagonal ENTWURF on every page of a draft.
+ * and a diagonal ENTWURF on every page of a draft. A part of a long report leaves the place of
+ * the page number empty: the joiner writes it (pdf-stamp.ts), so a part is laid out once.
  */
 export const REPORT_TEMPLATE = `
 #let data = json(bytes(sys.inputs.data))
@@ -35,9 +37,14 @@ export const REPORT_TEMPLATE = `
   background: if data.draft {
     rotate(-32deg, text(size: 120pt, weight: "bold", fill: rgb(180, 30, 30, 38), data.watermark))
   },
-  footer: context {
-    set text(size: 7pt, fill: luma(60))
-    grid(columns: (1fr, auto), data.footer, if data.part.single [#L.page #counter(page).display() #L.of #counter(page).final().first()] else [#L.page #counter(page).display()])
+  footer: if data.part.single {
+    context {
+      set text(size: 7pt, fill: luma(60))
+      grid(columns: (1fr, auto), data.footer, [#L.page #counter(page).display() #L.of #counter(page).final().first()])
+    }
+  } else {
+    // No counter read in context: that would cost the part a second layout pass.
+    text(size: 7pt, fill: luma(60), data.footer)
   },
 )
 #show heading: set text(fill: rgb("#083a50"))
@@ -48,10 +55,6 @@ export const REPORT_TEMPLATE = `
 #show heading.where(level: 3): set text(size: 9.5pt)
 #show heading.where(level: 3): set block(above: 0.9em, below: 0.4em)
 
-// The pages before this part: an input of its own, so a part laid out once to count its pages
-// is compiled again with its place almost for free (the compiler memoises all the rest).
-#let offset = int(sys.inputs.at("offset", default: "0"))
-#if offset > 0 { counter(page).update(offset + 1) }
 #if data.part.first [
 // Cover
 #heading(level: 1, outlined: false, text(size: 20pt, data.title))
@@ -126,50 +129,24 @@ export interface ReportPdf {
 
 /**
  * Rows per part: a long report is compiled in parts of about this many rows (parts of some 450
- * rows, as they end at a goal). A render process stays near 350 MB holding a laid-out part while
- * it compiles it again with its page offset; smaller parts cost more time per row (each part
- * starts a process and embeds its fonts anew).
+ * rows, as they end at a goal). A render process stays near 350 MB holding a laid-out part;
+ * smaller parts cost more time per row (each part starts a process and embeds its fonts anew).
  */
 export const PART_ROWS = 400;
 
 /**
  * One compiler with the fonts loaded, reused; run only in the render process (render-worker.ts).
  * A report of more than PART_ROWS rows is compiled in parts (whole fields of action, one after
- * another, the page numbers carried on) and the parts joined (pdf-merge.ts), so the compiler
- * never holds the layout of thousands of pages at once; if joining fails, it is compiled whole.
+ * another) and the parts joined and numbered (pdf-merge.ts), so the compiler never holds the
+ * layout of thousands of pages at once; if joining fails, it is compiled whole.
  */
 export class ReportPdfRenderer {
   private compiler: NodeCompiler | null = null;
   private runs = 0;
 
-  /** The part laid out last by `layoutPart`, waiting for its place (`finishPart`). */
-  private pending: { data: string; pages: number } | null = null;
-
   /** One part of a report compiled in parts (ReportWorker sends each part as a job of its own). */
   renderPart(model: ReportPart): ReportPdf {
     const part = this.compile(model);
-    return { pdf: new Uint8Array(part.pdf.buffer, part.pdf.byteOffset, part.pdf.byteLength), uaRefused: part.uaRefused, pages: part.pages };
-  }
-
-  /**
-   * Lays a part out before its page offset is known (the parts before it are being laid out in
-   * another process): answers its page count; `finishPart` then compiles it again with its
-   * offset, which costs a tenth, as only the page footers change.
-   */
-  layoutPart(model: ReportPart): number {
-    const data = partData(model);
-    const document = this.compiler_().compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data, offset: '0' } }).result;
-    // A part that does not compile is compiled (and its error reported) by finishPart.
-    this.pending = { data, pages: document?.numOfPages ?? 0 };
-    return this.pending.pages;
-  }
-
-  /** The part laid out last, with the pages before it counted. */
-  finishPart(pageOffset: number): ReportPdf {
-    const pending = this.pending;
-    if (!pending) throw new Error('no part laid out');
-    this.pending = null;
-    const part = this.compileData(pending.data, pageOffset);
     return { pdf: new Uint8Array(part.pdf.buffer, part.pdf.byteOffset, part.pdf.byteLength), uaRefused: part.uaRefused, pages: part.pages };
   }
 
@@ -178,13 +155,9 @@ export class ReportPdfRenderer {
     return this.compiler;
   }
 
-  private compile(data: ReportPart): { pdf: Buffer; uaRefused: string | null; pages: number } {
-    return this.compileData(partData(data), data.part.pageOffset);
-  }
-
-  private compileData(data: string, pageOffset: number): { pdf: Buffer; uaRefused: string | null; pages: number } {
+  private compile(model: ReportPart): { pdf: Buffer; uaRefused: string | null; pages: number } {
     const compiler = this.compiler_();
-    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data, offset: String(pageOffset) } });
+    const result = compiler.compile({ mainFileContent: REPORT_TEMPLATE, inputs: { data: JSON.stringify(model) } });
     const document = result.result;
     if (!document) {
       const diagnostics = result.takeDiagnostics();
@@ -210,37 +183,37 @@ export class ReportPdfRenderer {
     if (parts.length > 1) {
       try {
         const pdfs: Buffer[] = [];
-        let pageOffset = 0;
+        let pages = 0;
         let uaRefused: string | null = null;
         parts.forEach((blocks, i) => {
-          const part = this.compile({ ...model, blocks, part: { single: false, first: i === 0, pageOffset } });
+          const part = this.compile({ ...model, blocks, part: { single: false, first: i === 0 } });
           pdfs.push(part.pdf);
-          pageOffset += part.pages;
+          pages += part.pages;
           uaRefused ??= part.uaRefused;
           // The next part starts afresh: what the compiler memoised for this one is of no use.
           this.compiler?.evictCache(0);
         });
-        const joined = mergePdfs(pdfs);
-        return { pdf: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength), uaRefused, pages: pageOffset };
+        const joined = mergePdfs(pdfs, pageLabels(model));
+        return { pdf: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength), uaRefused, pages };
       } catch (error) {
         if (!(error instanceof MergeError)) throw error;
       }
     }
-    const whole = this.compile({ ...model, part: { single: true, first: true, pageOffset: 0 } });
+    const whole = this.compile({ ...model, part: { single: true, first: true } });
     return { pdf: new Uint8Array(whole.pdf.buffer, whole.pdf.byteOffset, whole.pdf.byteLength), uaRefused: whole.uaRefused, pages: whole.pages };
   }
 }
 
 export interface PartInfo {
+  /** The whole report in one piece: Typst numbers the pages itself. */
   single: boolean;
   first: boolean;
-  pageOffset: number;
 }
 export type ReportPart = ReportModel & { part: PartInfo };
 
-/** The data of a part for the template, without its page offset (that is an input of its own). */
-function partData(model: ReportPart): string {
-  return JSON.stringify({ ...model, part: { ...model.part, pageOffset: 0 } });
+/** The words the joiner numbers a long report's pages with ("Seite 3 von 80"). */
+export function pageLabels(model: ReportModel): StampLabels {
+  return { page: model.labels.page, of: model.labels.of };
 }
 
 /** The page count Typst writes into the page tree, which is its first object. */

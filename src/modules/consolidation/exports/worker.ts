@@ -16,7 +16,7 @@ import type { Written } from './render-worker.js';
 import { MEDIA_TYPES, type ReportBlock, type ReportModel } from './report.js';
 import { ReportFileStore } from './store.js';
 import { writeReportCsv } from './tables.js';
-import { PART_ROWS, splitParts } from './typst.js';
+import { PART_ROWS, pageLabels, splitParts } from './typst.js';
 
 function writtenOf(bytes: Uint8Array): Written {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as Written;
@@ -121,11 +121,8 @@ export class ReportWorker {
   /**
    * A long PDF (the model without its blocks, and the blocks in parts) part by part in two
    * render processes at once (each part in a fresh process, as a compiler that laid out one part
-   * keeps its memory), then joined in the render process; in one
-   * piece if that fails. A part's page numbers depend on the parts before it: each part is first
-   * laid out to count its pages ('pdf-layout'), then, once the parts before it are counted,
-   * compiled again with its page offset and written ('pdf-finish'), which costs little as the
-   * compiler still holds the layout and only the footers change.
+   * keeps its memory); a third process joins the finished parts in order while the later ones
+   * are compiled, and numbers the pages at the end; in one piece if that fails.
    */
   private async renderPdf(model: ReportModel, parts: ReportBlock[][], rebuild: () => Promise<ReportModel>) {
     if (parts.length === 1) return this.pool.render('pdf', { ...model, blocks: parts[0] as ReportBlock[] });
@@ -133,6 +130,7 @@ export class ReportWorker {
       // `model` without its rows: they are only in `parts`, each part let go once its render
       // process has it; the fallback to one piece reads the model again.
       const started = performance.now();
+      const numbers = pageLabels(model);
       const files: string[] = [];
       let uaRefused: string | null = null;
       let rss = 0;
@@ -140,46 +138,29 @@ export class ReportWorker {
       let joined = 0;
       let joining: Promise<void> = Promise.resolve();
       let failed: Error | null = null;
-      const counted = parts.map(() => {
-        let resolve: (pages: number) => void = () => {};
-        let reject: (error: Error) => void = () => {};
-        const promise = new Promise<number>((res, rej) => {
-          resolve = res;
-          reject = rej;
-        });
-        promise.catch(() => {});
-        return { promise, resolve, reject };
-      });
       const lanes = this.pool.lanes;
       const lane = async (pool: (typeof lanes)[number]) => {
         while (next < parts.length && !failed) {
           const i = next++;
           const blocks = parts[i] as ReportBlock[];
           const rows = blocks.reduce((n, b) => n + b.rows.length, 0);
-          const laying = pool.render('pdf-layout', { ...model, blocks, part: { single: false, first: i === 0, pageOffset: 0 } });
+          const rendering = pool.render('pdf-part', { ...model, blocks, part: { single: false, first: i === 0 } });
           parts[i] = [];
-          const laid = await laying;
-          counted[i]?.resolve(writtenOf(laid.bytes).pages);
-          let pageOffset = 0;
-          for (let j = 0; j < i; j++) pageOffset += await (counted[j] as (typeof counted)[number]).promise;
-          const part = await pool.render('pdf-finish', { pageOffset });
+          const part = await rendering;
           const written = writtenOf(part.bytes);
           files[i] = written.file;
           // Finished parts go on to be joined in order while the later ones are compiled.
           while (files[joined] !== undefined && !failed) {
             const k = joined++;
             const file = files[k] as string;
-            joining = joining.then(() => this.pool.joining.render('pdf-join', { part: file, first: k === 0 })).then((j) => {
+            joining = joining.then(() => this.pool.joining.render('pdf-join', { part: file, first: k === 0, numbers })).then((j) => {
               rss = Math.max(rss, j.rss);
             });
             joining.catch(() => {});
           }
           uaRefused ??= part.uaRefused;
-          rss = Math.max(rss, laid.rss, part.rss);
-          this.options.log?.debug(
-            { part: i, rows, pages: written.pages, layoutMs: Math.round(laid.ms), finishMs: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) },
-            'PDF part rendered',
-          );
+          rss = Math.max(rss, part.rss);
+          this.options.log?.debug({ part: i, rows, pages: written.pages, ms: Math.round(part.ms), rss: part.rss, atMs: Math.round(performance.now() - started) }, 'PDF part rendered');
         }
       };
       try {
@@ -189,9 +170,7 @@ export class ReportWorker {
         await Promise.allSettled(
           lanes.map((pool) =>
             lane(pool).catch((error: Error) => {
-              // The other lane must not wait for a count that never comes.
               failed ??= error;
-              for (const c of counted) c.reject(error);
             }),
           ),
         );
