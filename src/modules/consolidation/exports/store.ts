@@ -23,7 +23,7 @@ export const PIECE_BYTES = 256 * 1024;
  * One call at a time: await each append before the next.
  */
 export class ReportFileStore {
-  private readonly hash = createHash('sha512');
+  private hash = createHash('sha512');
   private readonly piece: Buffer;
   private filled = 0;
   private position = 0;
@@ -85,6 +85,19 @@ export class ReportFileStore {
       await this.flush();
       this.closed = true;
       return { size: this.size, sha512: this.hash.digest('hex') };
+    });
+  }
+
+  /** Starts the file again from its first byte (a long PDF given up half-way, made whole instead). */
+  restart(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) throw new Error(`file of report ${this.reportId} already closed`);
+      await this.db.delete(committeeReportPieces).where(eq(committeeReportPieces.reportId, this.reportId));
+      this.cleared = true;
+      this.hash = createHash('sha512');
+      this.filled = 0;
+      this.position = 0;
+      this.size = 0;
     });
   }
 

@@ -11,6 +11,7 @@ import { consultations } from '../../plans/schema.js';
 import { committeeReports } from '../schema.js';
 import { syncResponses } from '../service.js';
 import { buildReportModel, reportFileName, resolveScope, type Scope } from './model.js';
+import type { Rendered } from '../../plans/documents/pool.js';
 import type { ReportPool } from './pool.js';
 import type { Written } from './render-worker.js';
 import { MEDIA_TYPES, type ReportBlock, type ReportModel } from './report.js';
@@ -80,7 +81,7 @@ export class ReportWorker {
     }
   }
 
-  private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate) {
+  private async build(job: typeof committeeReports.$inferSelect, scope: Scope, t: Translate, store: ReportFileStore) {
     // The render process starts while the model is read (the CSV needs none).
     if (job.format !== 'csv') this.pool.warm();
     const request = { consultationId: job.consultationId, scope, variant: job.variant, draft: job.draft, locale: job.locale };
@@ -94,14 +95,15 @@ export class ReportWorker {
     const rowCount = model.rowCount;
     const rendering =
       job.format === 'pdf'
-        ? this.renderPdf({ ...model, blocks: [] }, splitParts(model.blocks, this.options.partRows ?? PART_ROWS, model.labels.continued), () => buildReportModel(this.db, request, t))
+        ? this.renderPdf({ ...model, blocks: [] }, splitParts(model.blocks, this.options.partRows ?? PART_ROWS, model.labels.continued), () => buildReportModel(this.db, request, t), store)
         : job.format === 'csv'
           ? this.writeCsv(model)
           : this.pool.render(job.format, model);
     // Not held here while the file is made: the render process has its copy (a PDF's parts and
     // the CSV writer keep what they still need).
     model = null;
-    return { rendered: await rendering, rowCount, built };
+    const rendered: Rendered & { stored?: number } = await rendering;
+    return { rendered, rowCount, built };
   }
 
   /** The CSV written here, without a render process (see writeReportCsv). */
@@ -122,9 +124,11 @@ export class ReportWorker {
    * A long PDF (the model without its blocks, and the blocks in parts) part by part in two
    * render processes at once (each part in a fresh process, as a compiler that laid out one part
    * keeps its memory); a third process joins the finished parts in order while the later ones
-   * are compiled, and numbers the pages at the end; in one piece if that fails.
+   * are compiled, and numbers the pages at the end; in one piece if that fails. What the joiner
+   * has written goes into the store meanwhile (it never changes), so storing a 60 MB file does
+   * not wait until the end; `stored` says how far.
    */
-  private async renderPdf(model: ReportModel, parts: ReportBlock[][], rebuild: () => Promise<ReportModel>) {
+  private async renderPdf(model: ReportModel, parts: ReportBlock[][], rebuild: () => Promise<ReportModel>, store: ReportFileStore): Promise<Rendered & { stored?: number }> {
     if (parts.length === 1) return this.pool.render('pdf', { ...model, blocks: parts[0] as ReportBlock[] });
     {
       // `model` without its rows: they are only in `parts`, each part let go once its render
@@ -136,6 +140,7 @@ export class ReportWorker {
       let rss = 0;
       let next = 0;
       let joined = 0;
+      let stored = 0;
       let joining: Promise<void> = Promise.resolve();
       let failed: Error | null = null;
       const lanes = this.pool.lanes;
@@ -153,9 +158,14 @@ export class ReportWorker {
           while (files[joined] !== undefined && !failed) {
             const k = joined++;
             const file = files[k] as string;
-            joining = joining.then(() => this.pool.joining.render('pdf-join', { part: file, first: k === 0, numbers })).then((j) => {
-              rss = Math.max(rss, j.rss);
-            });
+            joining = joining
+              .then(() => this.pool.joining.render('pdf-join', { part: file, first: k === 0, numbers }))
+              .then(async (j) => {
+                rss = Math.max(rss, j.rss);
+                const { file: into, final = 0 } = writtenOf(j.bytes);
+                await store.appendFile(into, stored, final);
+                stored = final;
+              });
             joining.catch(() => {});
           }
           uaRefused ??= part.uaRefused;
@@ -178,9 +188,11 @@ export class ReportWorker {
         if (failed) throw failed;
         const done = await this.pool.joining.render('pdf-join-end', {});
         this.options.log?.debug({ parts: files.length, endMs: Math.round(done.ms), atMs: Math.round(performance.now() - started) }, 'PDF parts joined');
-        return { ...done, uaRefused, ms: performance.now() - started, rss: Math.max(rss, done.rss) };
+        return { ...done, uaRefused, ms: performance.now() - started, rss: Math.max(rss, done.rss), stored };
       } catch (error) {
         await joining.catch(() => {});
+        // The one piece starts the file afresh.
+        await store.restart();
         // The joining process removes what it has read; the rest goes here.
         for (const f of files) if (f) await fs.rm(f, { force: true });
         this.options.log?.warn({ error: redact(error instanceof Error ? error.message : String(error)) }, 'PDF in parts failed, compiling it whole');
@@ -228,14 +240,15 @@ export class ReportWorker {
       const resolved = await resolveScope(this.db, job.consultationId, scope, t);
       const fileName = reportFileName(consultation?.slug ?? 'verfahren', resolved.slugPart, job.variant === 'named', job.draft, job.format, t);
       // The model is handed to the render process and not kept here while it works.
-      const { rendered, rowCount, built } = await this.build(job, scope, t);
-      this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
       // The file into the database piece by piece, hashed on the way (see ReportFileStore):
-      // neither the server's heap nor one query holds it whole.
-      const { file } = writtenOf(rendered.bytes);
+      // neither the server's heap nor one query holds it whole. A long PDF is stored while it
+      // is joined; the rest of it, and every other file, once it is made.
       store = new ReportFileStore(this.db, job.id, this.options.writeChunkBytes);
+      const { rendered, rowCount, built } = await this.build(job, scope, t, store);
+      this.childRssPeak = Math.max(this.childRssPeak, rendered.rss);
+      const { file } = writtenOf(rendered.bytes);
       try {
-        await store.appendFile(file);
+        await store.appendFile(file, rendered.stored ?? 0);
       } finally {
         await fs.rm(file, { force: true });
       }
