@@ -6,7 +6,7 @@ export const defaultLocale: Locale = 'de';
 export type Messages = Record<Locale, Record<string, string>>;
 
 // Scripts written right to left; listed now so adding Arabic or Persian needs only a catalogue.
-const rtlLanguages = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ku']);
+export const rtlLanguages: ReadonlySet<string> = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ku']);
 
 export function directionOf(locale: string): 'ltr' | 'rtl' {
   return rtlLanguages.has(locale.split('-')[0] ?? '') ? 'rtl' : 'ltr';
