@@ -4,12 +4,14 @@
  * 1,500 characters, spread over 330 measures and their goals, two thirds approved with answers),
  * then each format through the real job path — the organiser's POST, the server's ReportWorker,
  * the render process, the stored file — timed until the status page says done. Meanwhile the
- * measure page with 500 comments is measured with autocannon, and the server's and the render
- * process's resident memory are sampled.
+ * measure page with 500 comments is read at a steady rate and its latency measured (and, in a
+ * second pass, as fast as it goes), and the server's and the render processes' resident memory
+ * are sampled.
  *
  * Run on its own with `node scripts/run.mjs bench-exports` (its own server, BENCH_DATABASE_URL or PGlite),
  * or as the last part of `npm run bench`. BENCH_EXPORT_FORMATS=pdf,csv picks formats;
- * BENCH_LOG_LEVEL=debug shows the server's log (the PDF parts' times) on stderr.
+ * BENCH_EXPORT_RATE the measure page's requests per second, BENCH_EXPORT_SATURATED=no skips the
+ * second pass; BENCH_LOG_LEVEL=debug shows the server's log (the PDF parts' times) on stderr.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -200,73 +202,98 @@ export interface ExportBenchOptions {
   connections?: number;
 }
 
+/**
+ * Readers of the measure page per second while an export runs: far more than a city's busiest
+ * consultation sees on one page (BENCH_EXPORT_RATE), so "the server keeps answering" is measured
+ * as latency at a load it must carry. The second pass hammers the page as fast as the
+ * connections go, which takes a core and more: the export then shares the CPU with it, and its
+ * time says how the machine is shared, not how fast the export is. Both are reported; the
+ * targets are judged on the first.
+ */
+const STEADY_RATE = Number(process.env.BENCH_EXPORT_RATE ?? 200);
+
+/** One export through POST → worker → done, with the measure page loaded meanwhile. */
+async function runExport(options: ExportBenchOptions, cookie: string, format: string, rate: number | null): Promise<ExportRow> {
+  const { base, serverPid } = options;
+  const form = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, { headers: { cookie } });
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  let serverRss = 0;
+  let childRss = 0;
+  const sampler = setInterval(() => {
+    const r = rssOf(serverPid);
+    serverRss = Math.max(serverRss, r.own);
+    childRss = Math.max(childRss, r.children);
+  }, 50);
+  let loaded: (result: autocannon.Result) => void = () => {};
+  const loadResult = new Promise<autocannon.Result>((resolve) => {
+    loaded = resolve;
+  });
+  const load = autocannon(
+    { url: `${base}${options.measurePath}`, connections: options.connections ?? 10, duration: 180, headers: options.headers ?? {}, ...(rate ? { overallRate: rate } : {}) },
+    (_err, result) => loaded(result),
+  );
+  const started = performance.now();
+  const res = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, scope: 'consultation', format, variant: 'anonymised', draft: 'yes', locale: 'de' }).toString(),
+  });
+  const location = res.headers.get('location') ?? '';
+  if (res.status !== 303 || !/\/organiser\/reports\/\d+$/.test(location)) throw new Error(`export request failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  let status = '';
+  let page = '';
+  while (!['done', 'failed'].includes(status)) {
+    await new Promise((r) => setTimeout(r, 100));
+    page = await (await fetch(`${base}${location}`, { headers: { cookie, 'hx-request': 'true' } })).text();
+    status = /exports-status--(\w+)/.exec(page)?.[1] ?? '';
+    if (performance.now() - started > 180_000) throw new Error(`${format} export took longer than 3 minutes`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  load.stop();
+  clearInterval(sampler);
+  const result = await loadResult;
+  if (status === 'failed') throw new Error(`${format} export failed: ${page.slice(0, 500)}`);
+  const file = await fetch(`${base}${location}/file`, { headers: { cookie } });
+  const bytes = (await file.arrayBuffer()).byteLength;
+  const row = { format, seconds, bytes, serverRss, childRss, p99: result.latency.p99, rps: Math.round(result.requests.average), errors: result.errors + result.non2xx };
+  console.log(
+    `  ${format.padEnd(5)} ${seconds.toFixed(2).padStart(6)} s  ${(bytes / 1_048_576).toFixed(1).padStart(6)} MB   server RSS peak ${Math.round(serverRss / 1_048_576)} MB   render process RSS peak ${Math.round(childRss / 1_048_576)} MB   measure page during it: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`,
+  );
+  return row;
+}
+
 /** Each format through POST → worker → done, with the measure page under load meanwhile. */
 export async function benchExports(options: ExportBenchOptions): Promise<ExportRow[]> {
   const { base, serverPid } = options;
   const cookie = await signIn(base, 'beteiligung@example.org', 'Demo-Passwort-2026');
-  const rows: ExportRow[] = [];
-  console.log(`\nCommittee exports of ${UNITS.toLocaleString('en')} units (the measure page under load at ${options.connections ?? 10} connections meanwhile):`);
+  const connections = options.connections ?? 10;
+  const formats = (process.env.BENCH_EXPORT_FORMATS ?? 'csv,xlsx,docx,pdf').split(',');
   {
     // For comparison: the same load without an export.
     let peak = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssOf(serverPid).own);
     }, 50);
-    const result = await autocannon({ url: `${base}${options.measurePath}`, connections: options.connections ?? 10, duration: 5, headers: options.headers ?? {} });
+    const result = await autocannon({ url: `${base}${options.measurePath}`, connections, duration: 5, headers: options.headers ?? {} });
     clearInterval(sampler);
-    console.log(`  no export: measure page ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; server RSS peak ${Math.round(peak / 1_048_576)} MB`);
+    console.log(`\nThe measure page without an export, as fast as ${connections} connections go: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; server RSS peak ${Math.round(peak / 1_048_576)} MB`);
   }
-  for (const format of (process.env.BENCH_EXPORT_FORMATS ?? 'csv,xlsx,docx,pdf').split(',')) {
-    const form = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, { headers: { cookie } });
-    const csrf = /name="csrf-token" content="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-    let serverRss = 0;
-    let childRss = 0;
-    const sampler = setInterval(() => {
-      const r = rssOf(serverPid);
-      serverRss = Math.max(serverRss, r.own);
-      childRss = Math.max(childRss, r.children);
-    }, 50);
-    let loaded: (result: autocannon.Result) => void = () => {};
-    const loadResult = new Promise<autocannon.Result>((resolve) => {
-      loaded = resolve;
-    });
-    const load = autocannon({ url: `${base}${options.measurePath}`, connections: options.connections ?? 10, duration: 180, headers: options.headers ?? {} }, (_err, result) => loaded(result));
-    const started = performance.now();
-    const res = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, scope: 'consultation', format, variant: 'anonymised', draft: 'yes', locale: 'de' }).toString(),
-    });
-    const location = res.headers.get('location') ?? '';
-    if (res.status !== 303 || !/\/organiser\/reports\/\d+$/.test(location)) throw new Error(`export request failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
-    let status = '';
-    let page = '';
-    while (!['done', 'failed'].includes(status)) {
-      await new Promise((r) => setTimeout(r, 100));
-      page = await (await fetch(`${base}${location}`, { headers: { cookie, 'hx-request': 'true' } })).text();
-      status = /exports-status--(\w+)/.exec(page)?.[1] ?? '';
-      if (performance.now() - started > 180_000) throw new Error(`${format} export took longer than 3 minutes`);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    load.stop();
-    clearInterval(sampler);
-    const result = await loadResult;
-    if (status === 'failed') throw new Error(`${format} export failed: ${page.slice(0, 500)}`);
-    const file = await fetch(`${base}${location}/file`, { headers: { cookie } });
-    const bytes = (await file.arrayBuffer()).byteLength;
-    const row = { format, seconds, bytes, serverRss, childRss, p99: result.latency.p99, rps: Math.round(result.requests.average), errors: result.errors + result.non2xx };
-    rows.push(row);
-    console.log(
-      `  ${format.padEnd(5)} ${seconds.toFixed(2).padStart(6)} s  ${(bytes / 1_048_576).toFixed(1).padStart(6)} MB   server RSS peak ${Math.round(serverRss / 1_048_576)} MB   render process RSS peak ${Math.round(childRss / 1_048_576)} MB   measure page during it: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`,
-    );
+  console.log(`\nCommittee exports of ${UNITS.toLocaleString('en')} units, the measure page read ${STEADY_RATE} times a second meanwhile (${connections} connections):`);
+  const rows: ExportRow[] = [];
+  for (const format of formats) rows.push(await runExport(options, cookie, format, STEADY_RATE));
+  const saturated: ExportRow[] = [];
+  if (process.env.BENCH_EXPORT_SATURATED !== 'no') {
+    console.log(`\nThe same exports while the measure page is read as fast as ${connections} connections go (the export shares the CPU with that load):`);
+    for (const format of formats) saturated.push(await runExport(options, cookie, format, null));
   }
   const limits: Record<string, number> = { docx: 10, pdf: 15, xlsx: 5, csv: 2 };
-  console.log('\n  format   seconds (target)   server RSS   render RSS   p99 measure page');
+  console.log(`\n  format   seconds (target)   server RSS   render RSS   p99 measure page (${STEADY_RATE}/s)   seconds, p99 under saturation`);
   for (const r of rows) {
     const ok = r.seconds <= (limits[r.format] ?? 0) && r.serverRss <= 400 * 1_048_576 && r.childRss <= 400 * 1_048_576;
+    const s = saturated.find((x) => x.format === r.format);
     console.log(
-      `  ${r.format.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} (≤ ${limits[r.format]} s)   ${String(Math.round(r.serverRss / 1_048_576)).padStart(6)} MB   ${String(Math.round(r.childRss / 1_048_576)).padStart(6)} MB   ${String(r.p99).padStart(6)} ms   ${ok ? 'ok' : 'OVER TARGET'}`,
+      `  ${r.format.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} (≤ ${limits[r.format]} s)   ${String(Math.round(r.serverRss / 1_048_576)).padStart(6)} MB   ${String(Math.round(r.childRss / 1_048_576)).padStart(6)} MB   ${String(r.p99).padStart(6)} ms   ${ok ? 'ok' : 'OVER TARGET'}${s ? `   ${s.seconds.toFixed(2)} s, ${s.p99} ms, RSS ${Math.round(s.serverRss / 1_048_576)} MB` : ''}`,
     );
   }
   return rows;
