@@ -429,6 +429,22 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
     await expect(store.append(randomBytes(10))).rejects.toThrow(/aborted/);
   });
 
+  it('a file started again holds only what came after the restart, with its checksum', async () => {
+    const id = await claimedReport();
+    const store = new ReportFileStore(t.db, id, 1000);
+    await store.append(randomBytes(2500));
+    expect((await storedPieces(id)).length).toBe(2);
+    await store.restart();
+    expect(await storedPieces(id)).toEqual([]);
+    const file = randomBytes(1500);
+    await store.append(file);
+    const { size, sha512: checksum } = await store.finish();
+    expect(size).toBe(1500);
+    expect(checksum).toBe(sha512(file));
+    expect(Buffer.concat(await storedPieces(id)).equals(file)).toBe(true);
+    await expect(store.restart()).rejects.toThrow(/finished or aborted/);
+  });
+
   it('a retried job leaves no pieces of an attempt that failed or died', async () => {
     const { catalogue } = await import('../src/app.js');
     const pool = reportPool();

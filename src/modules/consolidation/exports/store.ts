@@ -91,7 +91,6 @@ export class ReportFileStore {
   /** Starts the file again from its first byte (a long PDF given up half-way, made whole instead). */
   restart(): Promise<void> {
     return this.exclusive(async () => {
-      if (this.closed) throw new Error(`file of report ${this.reportId} already closed`);
       await this.db.delete(committeeReportPieces).where(eq(committeeReportPieces.reportId, this.reportId));
       this.cleared = true;
       this.hash = createHash('sha512');
