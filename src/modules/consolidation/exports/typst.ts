@@ -102,7 +102,7 @@ export const REPORT_TEMPLATE = `
 
 // Who and when in one column: the text columns get the width, a 10,000-row table some 25 % fewer
 // pages, and each row two cells fewer to lay out.
-#let head = ([#C.number \\ #C.received \\ #C.channel \\ #C.submitter], C.text, C.answer, C.verdict, C.change).map(h => table.cell(fill: luma(232), text(weight: "bold", h)))
+#let head = ([#C.number · #C.received \\ #C.channel · #C.submitter], C.text, C.answer, C.verdict, C.change).map(h => table.cell(fill: luma(232), text(weight: "bold", h)))
 #let cell(r) = {
   text(size: 6.5pt, fill: luma(70), r.language)
   linebreak()
@@ -119,7 +119,8 @@ export const REPORT_TEMPLATE = `
 }
 #for b in data.blocks {
   heading(level: b.level, b.heading)
-  if b.text != "" { block(below: 0.6em, text(style: "italic", de(b.text))) }
+  // Sticks to its table, as the heading sticks to it: no heading alone at the foot of a page.
+  if b.text != "" { block(below: 0.6em, sticky: true, text(style: "italic", de(b.text))) }
   if b.rows.len() > 0 {
     table(
       columns: (3.2cm, 1.2fr, 1fr, 2.2cm, 3.2cm),
