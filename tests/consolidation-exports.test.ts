@@ -383,9 +383,10 @@ describe.each(drivers)('committee exports (%s)', (driver) => {
       // Across the end of the first piece.
       await store.append(bytes.subarray(1, PIECE_BYTES + 7));
       await store.append(new Uint8Array(0));
-      // A range of a file (as of a PDF still being written), then the file to its end.
-      await store.appendFile(file, PIECE_BYTES + 7, PIECE_BYTES + 100_000);
-      await store.appendFile(file, PIECE_BYTES + 100_000);
+      // A range of a file across the end of the second piece (as of a PDF still being written),
+      // then the file to its end.
+      await store.appendFile(file, PIECE_BYTES + 7, 2 * PIECE_BYTES + 100);
+      await store.appendFile(file, 2 * PIECE_BYTES + 100);
       const finished = await store.finish();
       expect(finished).toEqual({ size: bytes.length, sha512: sha512(bytes) });
       await expect(store.append(bytes.subarray(0, 1))).rejects.toThrow(/finished/);
@@ -521,7 +522,9 @@ describe.each(drivers)('committee report files stored before the pieces (%s)', (
       fs.writeFileSync(journalFile, JSON.stringify(journal));
       await migrate(earlier);
       const [consultation] = await db.insert(consultations).values({ slug: 'vorher', title: 'Vorher' }).returning({ id: consultations.id });
-      const file = randomBytes(2 * PIECE_BYTES + 5);
+      // The migration's own piece size, not the one new files are stored in.
+      const MIGRATED = 256 * 1024;
+      const file = randomBytes(2 * MIGRATED + 5);
       for (const data of [file, Buffer.alloc(0), null]) {
         await db.execute(sql`insert into committee_report (consultation_id, scope, format, status, size, data) values (${consultation!.id}, 'consultation', 'pdf', 'done', ${data?.length ?? null}, ${data})`);
       }
@@ -531,7 +534,7 @@ describe.each(drivers)('committee report files stored before the pieces (%s)', (
       const pieces = async (id: number) =>
         (await db.select({ bytes: committeeReportPieces.bytes }).from(committeeReportPieces).where(eq(committeeReportPieces.reportId, id)).orderBy(asc(committeeReportPieces.position))).map((r) => Buffer.from(r.bytes));
       const moved = await pieces(ids[0]!);
-      expect(moved.map((p) => p.length)).toEqual([PIECE_BYTES, PIECE_BYTES, 5]);
+      expect(moved.map((p) => p.length)).toEqual([MIGRATED, MIGRATED, 5]);
       expect(Buffer.concat(moved).equals(file)).toBe(true);
       const read: Buffer[] = [];
       for await (const piece of reportFilePieces(db, ids[0]!, file.length)) read.push(piece);

@@ -179,8 +179,8 @@ export async function loadReportFile(db: DbOrTx, id: number) {
   return row ?? null;
 }
 
-/** Stored pieces read per query while a download goes out (1 MB with 256 KiB pieces). */
-export const READ_PIECES = 4;
+/** Stored pieces read per query while a download goes out (1 MB with 64 KiB pieces). */
+export const READ_PIECES = 16;
 
 /**
  * A stored file's pieces (exports/store.ts) in order, a few per query as the download goes out: a

@@ -5,11 +5,15 @@ import type { DbOrTx } from '../../../db/index.js';
 import { committeeReportPieces } from '../schema.js';
 
 /**
- * Bytes per stored piece: about what the server holds of a file while storing it or sending it
- * out, and few enough rows that a 60 MB file is 240 inserts. Migration 0006 cut the files stored
- * before it the same way.
+ * Bytes per stored piece: about what the server holds of a file while storing it. Small enough
+ * that a piece's text on its way to the database (base64, a third larger) stays below V8's
+ * large-object size (128 KiB): such strings are freed by the next minor collection, where larger
+ * ones wait for a full one and, 200 of them for a 50 MB PDF stored while it is being made, raised
+ * the server's memory by tens of MB. A 50 MB file is some 800 inserts (a fraction of a second).
+ * Migration 0006 cut the files stored before it into pieces of 256 KiB; the download reads
+ * pieces of any size.
  */
-export const PIECE_BYTES = 256 * 1024;
+export const PIECE_BYTES = 64 * 1024;
 
 /**
  * Writes an export's file into committee_report_piece as it comes: bytes are gathered into one
