@@ -311,6 +311,32 @@ describe.each(drivers)('publishing the answers [%s]', (driver) => {
     const gone = await reader().get(`/consultations/${demo.slug}/compare?from=${v1!.id}&to=${v2!.id}`);
     expect(gone.body).not.toContain(`href="/contributions/${ids.account}"`);
   });
+
+  it('mails the published group answer to a contribution that joins the group later, once, and not to one mailed on its own', async () => {
+    const [group] = await t.db.select().from(contributionGroups).where(eq(contributionGroups.leadContributionId, ids.lead));
+    const [unit] = await t.db.select().from(responses).where(eq(responses.id, units.group));
+    expect(unit?.status).toBe('approved');
+    const before = (await answerMails()).length;
+    const newcomer = await insert({ guestEmail: 'pub-nachzuegler@example.org', body: 'Kampagnentext: Schulsozialarbeit jetzt!!!' });
+    await syncResponses(t.db, consultationId);
+    const add = (id: number) => org.post(`/organiser/consolidation/groups/${group!.id}/members`, { member: String(id) });
+    expect((await add(newcomer)).statusCode).toBe(303);
+    let mails = await answerMails();
+    expect(mails).toHaveLength(before + 1);
+    expect(mails.at(-1)!.toAddress).toBe('pub-nachzuegler@example.org');
+    expect(JSON.parse(mails.at(-1)!.payload.items as string)).toEqual([{ passage: null, answer: unit!.answer, verdict: unit!.verdict }]);
+    // The answer is on its public page too.
+    expect(plainText((await reader().get(`/contributions/${newcomer}`)).body)).toContain(unit!.answer);
+    // Added again: nothing new.
+    await add(newcomer);
+    // Answered and mailed on its own before: the group's answer is not mailed on top.
+    expect((await add(ids.guest)).statusCode).toBe(303);
+    mails = await answerMails();
+    expect(mails).toHaveLength(before + 1);
+    // The audit trail says who was mailed.
+    const added = await t.db.select({ after: auditEntries.after }).from(auditEntries).where(and(eq(auditEntries.action, 'consolidation.group.add'), eq(auditEntries.subjectId, String(group!.id))));
+    expect(added.map((a) => a.after)).toEqual(expect.arrayContaining([{ contributionId: newcomer, mailed: true }, { contributionId: ids.guest, mailed: false }]));
+  });
 });
 
 describe.each(drivers)('the answer mail through SMTP [%s]', (driver) => {

@@ -388,6 +388,39 @@ export async function notifyUnits(ctx: AppContext, tx: DbOrTx, consultationId: n
     if (u.groupId !== null) for (const m of members.filter((x) => x.groupId === u.groupId)) add(m.contributionId, answer);
     else add(u.contributionId, answer);
   }
+  const queued = await mailAnswers(ctx, tx, consultationId, answersFor);
+  await tx
+    .update(responses)
+    .set({ notifiedAt: new Date() })
+    .where(inArray(responses.id, units.map((u) => u.id)));
+  return queued;
+}
+
+/**
+ * A contribution joins a group whose answer was published and mailed already: its author gets
+ * that answer too (unless their contribution was answered and mailed on its own before). The
+ * other members were mailed when the answer was published, so only this one is. Returns
+ * whether a mail was queued.
+ */
+export async function notifyJoinedMember(ctx: AppContext, tx: DbOrTx, groupId: number, contributionId: number): Promise<boolean> {
+  const [unit] = await tx
+    .select({ consultationId: responses.consultationId, answer: responses.answer, verdict: responses.verdict, notifiedAt: responses.notifiedAt })
+    .from(responses)
+    .where(and(eq(responses.groupId, groupId), eq(responses.status, 'approved')));
+  if (!unit?.notifiedAt) return false;
+  const settings = await loadSettings(tx, unit.consultationId);
+  if (!settings.answersPublishedAt) return false;
+  const [own] = await tx
+    .select({ notifiedAt: responses.notifiedAt })
+    .from(responses)
+    .where(and(eq(responses.contributionId, contributionId), isNull(responses.groupId), isNull(responses.sectionId)));
+  if (own?.notifiedAt) return false;
+  const answers = new Map([[contributionId, [{ passage: null, answer: unit.answer, verdict: unit.verdict }]]]);
+  return (await mailAnswers(ctx, tx, unit.consultationId, answers)) > 0;
+}
+
+/** One `consolidation_answer` mail per contribution with its answers; returns how many were queued. */
+async function mailAnswers(ctx: AppContext, tx: DbOrTx, consultationId: number, answersFor: Map<number, MailedAnswer[]>): Promise<number> {
   const ids = [...answersFor.keys()];
   const [rows, [consultation]] = await Promise.all([
     tx
@@ -433,9 +466,5 @@ export async function notifyUnits(ctx: AppContext, tx: DbOrTx, consultationId: n
     });
     queued++;
   }
-  await tx
-    .update(responses)
-    .set({ notifiedAt: new Date() })
-    .where(inArray(responses.id, units.map((u) => u.id)));
   return queued;
 }

@@ -12,6 +12,7 @@ import { recordAudit } from '../../audit/service.js';
 import { contributions, type TargetKind } from '../../participation/schema.js';
 import { checkText, STATEMENT_MAX_LENGTH } from '../../participation/service.js';
 import { contributionGroupMembers, contributionGroups, contributionSections, contributionTags, responses, tags } from '../schema.js';
+import { notifyJoinedMember } from '../review/service.js';
 import { eligibleContribution, syncResponses } from '../service.js';
 import { loadOutline, type Outline, parseTargetValue, shorten, type Unit } from './queries.js';
 
@@ -406,15 +407,18 @@ export async function moveSection(ctx: AppContext, actor: Actor, contributionId:
 // Groups
 // ---------------------------------------------------------------------------------------------
 
-async function addMemberInTx(tx: DbOrTx, actor: Actor, groupId: number, contribution: { id: number; consultationId: number }): Promise<void> {
+/** Returns whether the new member's author was mailed the group's published answer. */
+async function addMemberInTx(ctx: AppContext, tx: DbOrTx, actor: Actor, groupId: number, contribution: { id: number; consultationId: number }): Promise<boolean> {
   if (await hasSections(tx, contribution.id)) fail('form', 'consolidation.sorting.errors.groupSections', { id: contribution.id });
   const current = await groupOfLocked(tx, contribution.id);
-  if (current === groupId) return;
+  if (current === groupId) return false;
   if (current !== null) fail('form', 'consolidation.sorting.errors.otherGroup', { id: contribution.id });
   await lockOwnUnit(tx, contribution.consultationId, contribution.id);
   await tx.insert(contributionGroupMembers).values({ contributionId: contribution.id, groupId });
   await setSuperseded(tx, [contribution.id], true);
-  await recordAudit(tx, { actorId: actor.id, action: 'consolidation.group.add', subjectType: 'contribution_group', subjectId: groupId, after: { contributionId: contribution.id } });
+  const mailed = await notifyJoinedMember(ctx, tx, groupId, contribution.id);
+  await recordAudit(tx, { actorId: actor.id, action: 'consolidation.group.add', subjectType: 'contribution_group', subjectId: groupId, after: { contributionId: contribution.id, mailed } });
+  return mailed;
 }
 
 async function createGroupInTx(tx: DbOrTx, actor: Actor, lead: { id: number; consultationId: number; body: string }, title: string): Promise<number> {
@@ -454,8 +458,9 @@ function checkTitle(raw: string): string {
  */
 export async function groupWith(ctx: AppContext, actor: Actor, contributionId: number, input: { withId: number | null; title: string }): Promise<number> {
   const title = checkTitle(input.title);
+  let mailed = false;
   try {
-    return await ctx.db.transaction(async (tx) => {
+    const groupId = await ctx.db.transaction(async (tx) => {
       // Both rows locked in id order, so two organisers grouping the same pair wait, not deadlock.
       const ids = [contributionId, ...(input.withId !== null && input.withId !== contributionId ? [input.withId] : [])].sort((a, b) => a - b);
       const locked = new Map<number, NonNullable<Awaited<ReturnType<typeof lockEligible>>>>();
@@ -478,18 +483,20 @@ export async function groupWith(ctx: AppContext, actor: Actor, contributionId: n
         fail('form', 'consolidation.sorting.errors.otherGroup', { id: other.id });
       }
       if (selfGroup !== null) {
-        await addMemberInTx(tx, actor, selfGroup, other);
+        mailed = await addMemberInTx(ctx, tx, actor, selfGroup, other);
         return selfGroup;
       }
       if (otherGroup !== null) {
-        await addMemberInTx(tx, actor, otherGroup, self);
+        mailed = await addMemberInTx(ctx, tx, actor, otherGroup, self);
         return otherGroup;
       }
       if (await hasSections(tx, other.id)) fail('form', 'consolidation.sorting.errors.groupSections', { id: other.id });
       const groupId = await createGroupInTx(tx, actor, self, title);
-      await addMemberInTx(tx, actor, groupId, other);
+      await addMemberInTx(ctx, tx, actor, groupId, other);
       return groupId;
     });
+    if (mailed) ctx.mailQueued();
+    return groupId;
   } catch (error) {
     if (isUniqueViolation(error)) fail('form', 'consolidation.sorting.errors.otherGroup', { id: input.withId ?? contributionId });
     throw error;
@@ -511,12 +518,13 @@ async function lockGroup(tx: DbOrTx, groupId: number) {
 export async function addMember(ctx: AppContext, actor: Actor, groupId: number, contributionId: number | null): Promise<void> {
   if (contributionId === null) fail('member', 'consolidation.sorting.errors.memberUnknown');
   try {
-    await ctx.db.transaction(async (tx) => {
+    const mailed = await ctx.db.transaction(async (tx) => {
       const { group } = await lockGroup(tx, groupId);
       const contribution = await lockEligible(tx, contributionId);
       if (!contribution || contribution.consultationId !== group.consultationId) fail('member', 'consolidation.sorting.errors.memberUnknown');
-      await addMemberInTx(tx, actor, groupId, contribution);
+      return addMemberInTx(ctx, tx, actor, groupId, contribution);
     });
+    if (mailed) ctx.mailQueued();
   } catch (error) {
     if (isUniqueViolation(error)) fail('member', 'consolidation.sorting.errors.otherGroup', { id: contributionId });
     throw error;
