@@ -166,19 +166,36 @@ async function signIn(base: string, email: string, password: string): Promise<st
   return `${cookies}; ${res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')}`;
 }
 
-/** Resident memory of a process and its children (the render process), in bytes. */
-function rssOf(pid: number): { own: number; children: number } {
+/**
+ * Resident memory of the server, of the report worker process (job-process.ts, when the server
+ * runs on PostgreSQL) and of the biggest render process below either, in bytes.
+ */
+function rssOf(pid: number): { own: number; worker: number; children: number } {
   const read = (p: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  const childrenOf = (p: number) => fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  let worker = 0;
   let children = 0;
+  const visit = (p: number) => {
+    for (const child of childrenOf(p)) {
+      try {
+        if (fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('job-process')) {
+          worker = Math.max(worker, read(child));
+          visit(child);
+        } else children = Math.max(children, read(child));
+      } catch {
+        // gone
+      }
+    }
+  };
   try {
-    for (const child of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) children = Math.max(children, read(Number(child)));
+    visit(pid);
   } catch {
     // gone
   }
   try {
-    return { own: read(pid), children };
+    return { own: read(pid), worker, children };
   } catch {
-    return { own: 0, children };
+    return { own: 0, worker, children };
   }
 }
 
@@ -187,6 +204,7 @@ export interface ExportRow {
   seconds: number;
   bytes: number;
   serverRss: number;
+  workerRss: number;
   childRss: number;
   p99: number;
   rps: number;
@@ -218,10 +236,12 @@ async function runExport(options: ExportBenchOptions, cookie: string, format: st
   const form = await fetch(`${base}/organiser/consultations/${EXPORT_SLUG}/reports`, { headers: { cookie } });
   const csrf = /name="csrf-token" content="([^"]+)"/.exec(await form.text())?.[1] ?? '';
   let serverRss = 0;
+  let workerRss = 0;
   let childRss = 0;
   const sampler = setInterval(() => {
     const r = rssOf(serverPid);
     serverRss = Math.max(serverRss, r.own);
+    workerRss = Math.max(workerRss, r.worker);
     childRss = Math.max(childRss, r.children);
   }, 50);
   let loaded: (result: autocannon.Result) => void = () => {};
@@ -256,9 +276,9 @@ async function runExport(options: ExportBenchOptions, cookie: string, format: st
   if (status === 'failed') throw new Error(`${format} export failed: ${page.slice(0, 500)}`);
   const file = await fetch(`${base}${location}/file`, { headers: { cookie } });
   const bytes = (await file.arrayBuffer()).byteLength;
-  const row = { format, seconds, bytes, serverRss, childRss, p99: result.latency.p99, rps: Math.round(result.requests.average), errors: result.errors + result.non2xx };
+  const row = { format, seconds, bytes, serverRss, workerRss, childRss, p99: result.latency.p99, rps: Math.round(result.requests.average), errors: result.errors + result.non2xx };
   console.log(
-    `  ${format.padEnd(5)} ${seconds.toFixed(2).padStart(6)} s  ${(bytes / 1_048_576).toFixed(1).padStart(6)} MB   server RSS peak ${Math.round(serverRss / 1_048_576)} MB   render process RSS peak ${Math.round(childRss / 1_048_576)} MB   measure page during it: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`,
+    `  ${format.padEnd(5)} ${seconds.toFixed(2).padStart(6)} s  ${(bytes / 1_048_576).toFixed(1).padStart(6)} MB   server RSS peak ${Math.round(serverRss / 1_048_576)} MB   worker process ${Math.round(workerRss / 1_048_576)} MB   render process RSS peak ${Math.round(childRss / 1_048_576)} MB   measure page during it: ${row.rps} req/s, p99 ${row.p99} ms, errors ${row.errors}`,
   );
   return row;
 }
@@ -288,12 +308,12 @@ export async function benchExports(options: ExportBenchOptions): Promise<ExportR
     for (const format of formats) saturated.push(await runExport(options, cookie, format, null));
   }
   const limits: Record<string, number> = { docx: 10, pdf: 15, xlsx: 5, csv: 2 };
-  console.log(`\n  format   seconds (target)   server RSS   render RSS   p99 measure page (${STEADY_RATE}/s)   seconds, p99 under saturation`);
+  console.log(`\n  format   seconds (target)   server RSS   worker RSS   render RSS   p99 measure page (${STEADY_RATE}/s)   seconds, p99 under saturation`);
   for (const r of rows) {
-    const ok = r.seconds <= (limits[r.format] ?? 0) && r.serverRss <= 400 * 1_048_576 && r.childRss <= 400 * 1_048_576;
+    const ok = r.seconds <= (limits[r.format] ?? 0) && Math.max(r.serverRss, r.workerRss, r.childRss) <= 400 * 1_048_576;
     const s = saturated.find((x) => x.format === r.format);
     console.log(
-      `  ${r.format.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} (≤ ${limits[r.format]} s)   ${String(Math.round(r.serverRss / 1_048_576)).padStart(6)} MB   ${String(Math.round(r.childRss / 1_048_576)).padStart(6)} MB   ${String(r.p99).padStart(6)} ms   ${ok ? 'ok' : 'OVER TARGET'}${s ? `   ${s.seconds.toFixed(2)} s, ${s.p99} ms, RSS ${Math.round(s.serverRss / 1_048_576)} MB` : ''}`,
+      `  ${r.format.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} (≤ ${limits[r.format]} s)   ${String(Math.round(r.serverRss / 1_048_576)).padStart(6)} MB   ${String(Math.round(r.workerRss / 1_048_576)).padStart(6)} MB   ${String(Math.round(r.childRss / 1_048_576)).padStart(6)} MB   ${String(r.p99).padStart(6)} ms   ${ok ? 'ok' : 'OVER TARGET'}${s ? `   ${s.seconds.toFixed(2)} s, ${s.p99} ms, RSS ${Math.round(s.serverRss / 1_048_576)} MB` : ''}`,
     );
   }
   return rows;

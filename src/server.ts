@@ -6,6 +6,7 @@ import { purgeExpiredRateLimits } from './modules/ratelimit/store.js';
 import { purgeExpiredTokens } from './modules/accounts/service.js';
 import { purgeGuestData } from './modules/participation/guests/service.js';
 import { runModerationDigest } from './modules/moderation-reports/digest.js';
+import { ReportJobProcess } from './modules/consolidation/exports/job-process.js';
 import { sendRoundReminders } from './modules/consolidation/rounds/service.js';
 
 const started = performance.now();
@@ -18,7 +19,11 @@ if (wantsDemo && (config.demoData === 'always' || (await isEmpty(database.db))))
 
 const app = await buildApp({ config, database });
 if (config.mailWorker) app.mailWorker.start();
-if (config.reportWorker) app.reportWorker.start();
+// Exports are built in a process of their own on a PostgreSQL server (job-process.ts), in the
+// server with the embedded database, which only this process can open.
+const reportProcess = config.reportWorker && database.driver === 'postgres' ? new ReportJobProcess(app.log) : null;
+if (reportProcess) reportProcess.start(app.reportWorker);
+else if (config.reportWorker) app.reportWorker.start();
 
 const housekeeping = setInterval(() => {
   Promise.all([purgeExpiredSessions(database.db), purgeExpiredTokens(database.db), purgeExpiredRateLimits(database.db), purgeGuestData(app.ctx), runModerationDigest(app.ctx), sendRoundReminders(app.ctx)]).catch((err: Error) =>
@@ -33,6 +38,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   app.log.info({ signal }, 'shutting down');
   clearInterval(housekeeping);
+  await reportProcess?.stop();
   await app.close();
   await database.close();
   unlock();

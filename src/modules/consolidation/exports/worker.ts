@@ -70,9 +70,18 @@ export class ReportWorker {
     return this.poller.stop();
   }
 
+  /** Where nudges go when the exports are built in a process of their own (job-process.ts). */
+  private forward: (() => void) | null = null;
+
   /** A job was queued: look now rather than at the next poll. */
   nudge(): void {
-    this.poller.nudge();
+    if (this.forward) this.forward();
+    else this.poller.nudge();
+  }
+
+  /** From now on the jobs are built elsewhere: nudges go to `send` instead. */
+  forwardNudges(send: () => void): void {
+    this.forward = send;
   }
 
   private async runAll(): Promise<void> {
