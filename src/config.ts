@@ -15,6 +15,7 @@ export interface Config {
   /** Builds queued committee exports in this instance (several instances share the queue). */
   reportWorker: boolean;
   mailPollMs: number;
+  reportPollMs: number;
   mailRetryBaseMs: number;
   mailMaxAttempts: number;
   sessionSecret: string | null;
@@ -111,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailWorker: bool(env, 'MAIL_WORKER', true),
     reportWorker: bool(env, 'REPORT_WORKER', true),
     mailPollMs: int(env, 'MAIL_POLL_MS', 5000, 100, 3_600_000),
+    reportPollMs: int(env, 'REPORT_POLL_MS', 3000, 100, 3_600_000),
     mailRetryBaseMs: int(env, 'MAIL_RETRY_BASE_MS', 30_000, 10, 3_600_000),
     mailMaxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 12, 1, 100),
     sessionSecret,

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   // The catalogue lives in app.ts: the same texts as the server's.
   const { catalogue } = await import('../../../app.js');
   const { ReportWorker } = await import('./worker.js');
-  const worker = new ReportWorker(database.db, pool, (locale) => catalogue.translator(locale), { log });
+  const worker = new ReportWorker(database.db, pool, (locale) => catalogue.translator(locale), { log, pollMs: config.reportPollMs });
   worker.start();
   process.on('message', (message) => {
     if (message === 'nudge') worker.nudge();

@@ -54,7 +54,7 @@ export function exportsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const pool = reportPool();
   // The catalogue lives in app.ts, which imports this module: fetched when a job first needs it.
   const translator = async (locale: 'de' | 'en') => (await import('../../../app.js')).catalogue.translator(locale);
-  const worker = new ReportWorker(db, pool, translator, { log: app.log });
+  const worker = new ReportWorker(db, pool, translator, { log: app.log, pollMs: ctx.config.reportPollMs });
   app.decorate('reportWorker', worker);
   app.addHook('onClose', async () => {
     await worker.stop();
