@@ -14,8 +14,8 @@ import { PageStamps, type StampLabels } from './pdf-stamp.js';
  * tree. The first part's catalog, metadata, page tree, outline and structure root are kept; the
  * other parts' objects are renumbered behind them, their pages, bookmarks and structure elements
  * hung into the first part's trees, their structure-parent keys and table-cell IDs made unique.
- * With `numbers`, every page gets its number and the total ("Seite 12 von 4513", pdf-stamp.ts):
- * the page objects wait until the end, when the total is known.
+ * Every page gets its number and the total ("Seite 12 von 4513", pdf-stamp.ts), as the parts
+ * leave it out: the page objects wait until the end, when the total is known.
  * Anything unexpected throws, and the caller compiles the document in one piece instead.
  */
 
@@ -169,9 +169,8 @@ function partInfo(p: ParsedPdf): PartInfo {
   return { pages, outlines: refOf(catalog, 'Outlines'), structRoot, document: kids[0] as number, catalog: p.root };
 }
 
-/** One PDF of all parts, in order (numbered with `numbers`). */
-export function mergePdfs(parts: Buffer[], numbers?: StampLabels): Buffer {
-  if (parts.length === 1 && !numbers) return parts[0] as Buffer;
+/** One PDF of all parts, in order, its pages numbered with `numbers`. */
+export function mergePdfs(parts: Buffer[], numbers: StampLabels): Buffer {
   const chunks: Buffer[] = [];
   mergeInto(parts.length, (k) => parts[k] as Buffer, (chunk) => chunks.push(chunk), numbers);
   return Buffer.concat(chunks);
@@ -190,7 +189,7 @@ export class PdfJoiner {
 
   constructor(
     readonly file: string,
-    numbers?: StampLabels,
+    numbers: StampLabels,
   ) {
     this.fd = fs.openSync(file, 'w');
     this.joining = joinParts((chunk) => {
@@ -226,7 +225,7 @@ export class PdfJoiner {
   }
 }
 
-function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Buffer) => void, numbers?: StampLabels): void {
+function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Buffer) => void, numbers: StampLabels): void {
   const joining = joinParts(write, numbers);
   joining.next();
   for (let k = 0; k < count; k++) joining.next(load(k));
@@ -238,7 +237,7 @@ function mergeInto(count: number, load: (k: number) => Buffer, write: (chunk: Bu
  * objects are written as soon as it comes, so the parts of a long PDF can be joined while the
  * later ones are still being compiled.
  */
-function* joinParts(write: (chunk: Buffer) => void, numbers?: StampLabels): Generator<void, void, Buffer | null> {
+function* joinParts(write: (chunk: Buffer) => void, numbers: StampLabels): Generator<void, void, Buffer | null> {
   let first: PartInfo | null = null;
   let firstParsed: { info: number | null; id: string | null; catalog: number } | null = null;
   let base = 0;
@@ -318,7 +317,7 @@ function* joinParts(write: (chunk: Buffer) => void, numbers?: StampLabels): Gene
       if (skip.has(n)) continue;
       const rewritten = { head: rewrite(obj.head), stream: obj.stream };
       if (later.has(n)) deferred.set(own(n), rewritten);
-      else if (numbers && PAGE.test(obj.head)) pageObjects.set(own(n), rewritten);
+      else if (PAGE.test(obj.head)) pageObjects.set(own(n), rewritten);
       else writeObject(own(n), rewritten);
     }
     const pagesHead = rewrite(p.objects.get(info.pages)?.head ?? '');
@@ -362,34 +361,32 @@ function* joinParts(write: (chunk: Buffer) => void, numbers?: StampLabels): Gene
   for (const [n, obj] of [...deferred].sort(([a], [b]) => a - b)) writeObject(n, obj);
 
   let size = base;
-  if (numbers) {
-    // Each page: its content and then a stream of its own with the number, the font once.
-    const stamps = new PageStamps(numbers, pageKids.length);
-    const fontAt = size;
-    size += 5;
-    pageKids.forEach((kid, i) => {
-      const n = Number(kid.split(' ')[0]);
-      const page = pageObjects.get(n);
-      if (!page) throw new MergeError(`page ${n} not found`);
-      const box = /\/MediaBox \[\s*(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+)\s*\]/.exec(page.head);
-      if (!box) throw new MergeError('page without its own media box');
-      const stamp = size++;
-      const content = stamps.pageContent(i + 1, Number(box[3]) - Number(box[1]));
-      writeObject(stamp, { head: `\n<<\n  /Length ${content.length}\n>>\n`, stream: content });
-      let head = page.head;
-      const contents = /\/Contents (\d+ 0 R|\[[^\]]*\])/.exec(head);
-      if (!contents) throw new MergeError('page without contents');
-      const list = contents[1]?.startsWith('[') ? (contents[1] as string).slice(1, -1).trim() : contents[1];
-      head = head.replace(contents[0], `/Contents [${list} ${stamp} 0 R]`);
-      if (/\/Font <</.test(head)) head = head.replace('/Font <<', `/Font <<\n      /${stamps.resourceName} ${fontAt} 0 R`);
-      else if (/\/Resources <</.test(head)) head = head.replace('/Resources <<', `/Resources <<\n    /Font << /${stamps.resourceName} ${fontAt} 0 R >>`);
-      else throw new MergeError('page without its own resources');
-      writeObject(n, { head, stream: page.stream });
-      pageObjects.delete(n);
-    });
-    if (pageObjects.size) throw new MergeError('pages outside the page tree');
-    for (const [n, obj] of stamps.fontObjects(fontAt)) writeObject(n, obj);
-  }
+  // Each page: its content and then a stream of its own with the number, the font once.
+  const stamps = new PageStamps(numbers, pageKids.length);
+  const fontAt = size;
+  size += 5;
+  pageKids.forEach((kid, i) => {
+    const n = Number(kid.split(' ')[0]);
+    const page = pageObjects.get(n);
+    if (!page) throw new MergeError(`page ${n} not found`);
+    const box = /\/MediaBox \[\s*(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+)\s*\]/.exec(page.head);
+    if (!box) throw new MergeError('page without its own media box');
+    const stamp = size++;
+    const content = stamps.pageContent(i + 1, Number(box[3]) - Number(box[1]));
+    writeObject(stamp, { head: `\n<<\n  /Length ${content.length}\n>>\n`, stream: content });
+    let head = page.head;
+    const contents = /\/Contents (\d+ 0 R|\[[^\]]*\])/.exec(head);
+    if (!contents) throw new MergeError('page without contents');
+    const list = contents[1]?.startsWith('[') ? (contents[1] as string).slice(1, -1).trim() : contents[1];
+    head = head.replace(contents[0], `/Contents [${list} ${stamp} 0 R]`);
+    if (/\/Font <</.test(head)) head = head.replace('/Font <<', `/Font <<\n      /${stamps.resourceName} ${fontAt} 0 R`);
+    else if (/\/Resources <</.test(head)) head = head.replace('/Resources <<', `/Resources <<\n    /Font << /${stamps.resourceName} ${fontAt} 0 R >>`);
+    else throw new MergeError('page without its own resources');
+    writeObject(n, { head, stream: page.stream });
+    pageObjects.delete(n);
+  });
+  if (pageObjects.size) throw new MergeError('pages outside the page tree');
+  for (const [n, obj] of stamps.fontObjects(fontAt)) writeObject(n, obj);
 
   // A fresh cross-reference table.
   const xref = [`xref\n0 ${size}\n`, '0000000000 65535 f \n'];
