@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceChange } from '../src/core/cache.js';
 import { contributions, organisations } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { AXE_TAGS, axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { AXE_TAGS, axeClean, describeBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -20,13 +20,7 @@ const BASE = `/consultations/${demo.slug}`;
 const BUSY = `${BASE}/measures/m-jha-gremium-kindeswohl`;
 
 describeBrowser('comments in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -86,7 +80,7 @@ describeBrowser('comments in Chromium', () => {
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       async function shoot(page: Page, name: string): Promise<void> {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -177,7 +171,7 @@ describeBrowser('comments in Chromium', () => {
         if (js) {
           await page.locator('#comments-list > .comment').nth(20).waitFor();
           expect(await page.locator('#comments-list > .comment').count()).toBe(24);
-          expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/^comment-\d+$/);
+          await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toMatch(/^comment-\d+$/);
           expect(await page.locator('#messages').textContent()).toContain('4 weitere Kommentare geladen.');
           expect(await page.getByRole('link', { name: 'Weitere Kommentare' }).count()).toBe(0);
         } else {

@@ -1,23 +1,16 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committeeReports } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 describeBrowser('committee exports in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -34,7 +27,7 @@ describeBrowser('committee exports in Chromium', () => {
     afterAll(() => server?.close());
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       const organiser = () => signInThroughForm(open, 'export-orga@example.org', TEST_PASSWORD, { acceptDownloads: true });
 

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import { and, eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responses } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, modesFor, pageOpener, signInThroughForm, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -17,13 +16,7 @@ import { demo, openDemoPhase } from './helpers/participation.js';
  * address.
  */
 describeBrowser('the consolidation from comment to committee table in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -38,7 +31,7 @@ describeBrowser('the consolidation from comment to committee table in Chromium',
     afterAll(() => server?.close());
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       const signedIn = (email: string, password: string) => signInThroughForm(open, email, password, { acceptDownloads: true });
 

@@ -1,24 +1,18 @@
 import { and, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, consolidationSettings, departmentRounds, responses } from '../src/modules/consolidation/schema.js';
 import { syncResponses } from '../src/modules/consolidation/service.js';
 import { departments } from '../src/modules/departments/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, inspectPage, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 
 describeBrowser('the Abwägung in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -55,7 +49,7 @@ describeBrowser('the Abwägung in Chromium', () => {
     }
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
       const checks = driver === markupDriver && js && !process.env.NO_AXE;
 
       const signedIn = (email: string) => signInThroughForm(open, email, TEST_PASSWORD);

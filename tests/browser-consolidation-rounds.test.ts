@@ -1,24 +1,18 @@
 import { eq, inArray } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, responses, textBlocks } from '../src/modules/consolidation/schema.js';
 import { departments } from '../src/modules/departments/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, inspectPage, markupDriver, modesFor, pageOpener, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
 const BLOCK = 'Die Verwaltung prüft den Vorschlag im Rahmen der Fortschreibung.';
 
 describeBrowser('department round in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -34,7 +28,7 @@ describeBrowser('department round in Chromium', () => {
     afterAll(() => server?.close());
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
       const checks = driver === markupDriver && js && !process.env.NO_AXE;
       const label = js ? 'js' : 'nojs';
 
@@ -100,7 +94,7 @@ describeBrowser('department round in Chromium', () => {
         expect(await amt.getByLabel('Antwortentwurf').inputValue()).toBe(`${typed}\n\n${BLOCK}`);
         // With JavaScript htmx swapped only the form and kept the focus on the button; without, the form was sent.
         expect(amt.url().endsWith('/insert')).toBe(!js);
-        if (js) expect(await amt.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('insert-block');
+        if (js) await expect.poll(() => amt.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('insert-block');
         expect(await amt.getByLabel('teilweise berücksichtigt', { exact: true }).isChecked()).toBe(true);
         await amt.getByRole('button', { name: 'Empfehlung abgeben' }).click();
         await amt.getByText('Ihre Empfehlung ist abgegeben.').waitFor();

@@ -1,10 +1,10 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributionGroupMembers, contributionGroups, contributionSections, responses } from '../src/modules/consolidation/schema.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, inspectPage, launchBrowser, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, inspectPage, markupDriver, modesFor, pageOpener, signInThroughForm, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -15,13 +15,7 @@ declare const document: {
 declare const window: { getSelection(): { removeAllRanges(): void; addRange(range: unknown): void } | null };
 
 describeBrowser('sorting what came in, in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -43,7 +37,7 @@ describeBrowser('sorting what came in, in Chromium', () => {
     }
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
       const checks = driver === markupDriver && js && !process.env.NO_AXE;
       const mode = js ? 'js' : 'nojs';
 

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries } from '../src/modules/audit/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { committees, departments } from '../src/modules/departments/schema.js';
 import { consultations, fields, goals, measures, phases, planVersions } from '../src/modules/plans/schema.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, markupDriver, modesFor, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings.
@@ -24,13 +24,7 @@ const modes = [
 ];
 
 describeBrowser('organiser pages in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -56,7 +50,7 @@ describeBrowser('organiser pages in Chromium', () => {
       const pageErrors: string[] = [];
 
       async function open(options: BrowserContextOptions = {}): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, ...options });
+        const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, ...options });
         contexts.push(context);
         const page = await context.newPage();
         page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
@@ -167,7 +161,7 @@ describeBrowser('organiser pages in Chromium', () => {
         if (js) {
           // Only the outline was swapped, and the focus stayed on the button just pressed.
           expect(await page.evaluate(() => window.stillTheSamePage)).toBe(true);
-          expect(await page.evaluate(() => document.activeElement?.id)).toBe(`up-measure-${m2.id}`);
+          await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`up-measure-${m2.id}`);
           expect(await page.locator(`#up-measure-${m2.id}`).getAttribute('aria-disabled')).toBe('true');
         } else {
           expect(new URL(page.url()).hash).toBe(`#measure-${m2.id}`);

@@ -4,10 +4,10 @@
  * confirms, and the comment is on the measure page; an organisation's representative comments on
  * its behalf and the organisation's name with its badge stands there. JavaScript on and off.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPRESENTATIVE_EMAIL } from '../src/modules/demo/organisations.js';
-import { describeBrowser, launchBrowser, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, modesFor, pageOpener, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
@@ -15,13 +15,7 @@ import { TestSmtp } from './helpers/smtp.js';
 const DEMO_PASSWORD = 'Demo-Passwort-2026';
 
 describeBrowser('participation journeys in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -37,7 +31,7 @@ describeBrowser('participation journeys in Chromium', () => {
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       /** From the measure page to the comment form: inline with htmx, a page of its own without. */
       async function openForm(page: Page): Promise<void> {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributions } from '../src/modules/participation/schema.js';
 import { Client, createUser, lastLink, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { TestSmtp } from './helpers/smtp.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
@@ -16,13 +16,7 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots
 const formToken = (html: string) => /name="formToken" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describeBrowser('moderation in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -51,7 +45,7 @@ describeBrowser('moderation in Chromium', () => {
     }
 
     describe.each(modesFor(driver))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       async function moderator(): Promise<Page> {
         const page = await open();

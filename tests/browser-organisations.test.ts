@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../src/core/crypto.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { enqueueConfirmation, insertContribution } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, markupDriver, modesFor, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 import { TestSmtp } from './helpers/smtp.js';
@@ -19,13 +19,7 @@ const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 describeBrowser('guests, my contributions and organisations in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -50,7 +44,7 @@ describeBrowser('guests, my contributions and organisations in Chromium', () => 
       });
 
       async function open(width = 1024): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport: { width, height: 800 } });
+        const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport: { width, height: 800 } });
         contexts.push(context);
         const page = await context.newPage();
         page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceChange } from '../src/core/cache.js';
 import { randomToken } from '../src/core/crypto.js';
@@ -9,7 +9,7 @@ import { recordAudit } from '../src/modules/audit/service.js';
 import { contributions } from '../src/modules/participation/schema.js';
 import { CONTRIBUTIONS_TAG, insertContribution } from '../src/modules/participation/service.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { axeClean, describeBrowser, launchBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer } from './helpers/browser.js';
+import { axeClean, describeBrowser, markupDriver, modesFor, pageOpener, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -18,13 +18,7 @@ declare const document: { documentElement: { scrollHeight: number; scrollWidth: 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '.tmp', 'screenshots');
 
 describeBrowser('reports and revisions in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -62,7 +56,7 @@ describeBrowser('reports and revisions in Chromium', () => {
     describe.each(modesFor(driver))('$label', ({ js }) => {
       const tag = `${driver}-${js ? 'js' : 'nojs'}`;
       const checkMarkup = js && driver === markupDriver;
-      const open = pageOpener(() => browser, () => server.baseUrl, js);
+      const open = pageOpener(browser, () => server.baseUrl, js);
 
       async function shoot(page: Page, name: string): Promise<void> {
         fs.mkdirSync(SCREENSHOTS, { recursive: true });

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachments, contributionReferences, contributions } from '../src/modules/participation/schema.js';
 import { createUser } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, markupDriver, modesFor, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 import { demo, openDemoPhase } from './helpers/participation.js';
 
@@ -20,13 +20,9 @@ const SECOND = 'm-jha-schulindex-schulsozialarbeit';
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 describeBrowser('written statements and staff entry in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
+  const browser = useBrowser();
+  beforeAll(() => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   describe.each(drivers)('[%s]', (driver) => {
@@ -48,7 +44,7 @@ describeBrowser('written statements and staff entry in Chromium', () => {
       const axeFound: string[] = [];
 
       async function open(width = 1024): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport: { width, height: 900 } });
+        const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport: { width, height: 900 } });
         contexts.push(context);
         const page = await context.newPage();
         page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { type PlanDocument, readPlanDocument } from '../src/modules/plans/document.js';
@@ -10,7 +10,7 @@ import { consultations, planVersions } from '../src/modules/plans/schema.js';
 import { fromJson } from '../src/modules/plans/transfer/json.js';
 import { fromMarkdown } from '../src/modules/plans/transfer/markdown.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, startServer, type TestServer, markupDriver } from './helpers/browser.js';
+import { describeBrowser, markupDriver, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 declare const document: {
@@ -38,13 +38,7 @@ function slugOrder(doc: PlanDocument): PlanDocument {
 }
 
 describeBrowser('plan import and export in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -70,7 +64,7 @@ describeBrowser('plan import and export in Chromium', () => {
         const pageErrors: string[] = [];
 
         async function open(viewport = { width: 1100, height: 900 }): Promise<Page> {
-          const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport });
+          const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, viewport });
           contexts.push(context);
           const page = await context.newPage();
           page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
@@ -135,7 +129,8 @@ describeBrowser('plan import and export in Chromium', () => {
           expect(new URL(page.url()).pathname).toBe(importPath);
           // The file's text is in the text field, to be corrected in place.
           expect(await page.getByLabel('Oder den Text einfügen').inputValue()).toContain('### Handlungsfeld 2: Arbeit {#f-arbeit}');
-          if (js) expect(await page.evaluate(() => document.activeElement?.id)).toBe('import-problems');
+          // Focus moves once the swapped-in problems have settled: wait for it, not for the first look.
+          if (js) await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('import-problems');
           expect(await page.getByRole('button', { name: 'Importieren und Inhalt ersetzen' }).count()).toBe(0);
           violations.push(...(await axe(page, 'import page with errors')));
           expect((await readPlanDocument(server.t.db, versionId)).fields).toEqual([]);

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { and, eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRoles } from '../src/modules/accounts/schema.js';
 import { loadDemo } from '../src/modules/demo/load.js';
 import { createUser, TEST_PASSWORD } from './helpers/app.js';
-import { describeBrowser, launchBrowser, markupDriver, modes, modesFor, startServer, type TestServer } from './helpers/browser.js';
+import { describeBrowser, markupDriver, modes, modesFor, startServer, type TestServer, useBrowser } from './helpers/browser.js';
 import { drivers } from './helpers/db.js';
 
 // Callbacks passed to page.evaluate run in the browser; the project has no DOM typings, so the
@@ -24,13 +24,7 @@ const NEW_PASSWORD = 'a brand new passphrase';
 
 
 describeBrowser('in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let server: TestServer;
@@ -51,7 +45,7 @@ describeBrowser('in Chromium', () => {
 
       /** A fresh browser profile; German unless a locale is given. */
       async function open(options: BrowserContextOptions = {}): Promise<Page> {
-        const context = await browser.newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, ...options });
+        const context = await browser().newContext({ javaScriptEnabled: js, locale: 'de-DE', baseURL: server.baseUrl, ...options });
         contexts.push(context);
         const page = await context.newPage();
         page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeBrowser, launchBrowser, modes, pageOpener, signInThroughForm } from './helpers/browser.js';
+import { describeBrowser, modes, pageOpener, signInThroughForm, useBrowser } from './helpers/browser.js';
 import { createTestDatabase, drivers, type TestDatabase } from './helpers/db.js';
 import { demo } from './helpers/participation.js';
 import { freePort } from './helpers/smtp.js';
@@ -54,13 +53,7 @@ async function until<T>(what: string, fn: () => T | null | undefined | false, ms
 }
 
 describeBrowser('committee exports from the real server', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   describe.each(drivers)('[%s]', (driver) => {
     let test: TestDatabase | null = null;
@@ -104,7 +97,7 @@ describeBrowser('committee exports from the real server', () => {
     });
 
     describe.each(driver === drivers[0] ? modes : modes.filter((m) => m.js))('$label', ({ js }) => {
-      const open = pageOpener(() => browser, () => baseUrl, js);
+      const open = pageOpener(browser, () => baseUrl, js);
 
       it('builds a requested export where the database allows and hands it out', async () => {
         const serverPid = server.pid as number;
